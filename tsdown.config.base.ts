@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsdown';
+
+/** One build for every package: ESM only, declarations beside it, Node 22.12+ (which can `require()` ESM). */
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: 'esm',
+  platform: 'node',
+  target: 'node22.12',
+  dts: true,
+  clean: true,
+  sourcemap: false,
+  unbundle: false,
+});

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+/** Every package's tests run on source through the `@wxpark/source` export condition. */
+export default defineConfig({
+  resolve: { conditions: ['@wxpark/source'] },
+  ssr: { resolve: { conditions: ['@wxpark/source'] } },
+  test: {
+    include: ['test/**/*.test.ts'],
+    benchmark: { include: ['bench/**/*.bench.ts'] },
+    testTimeout: 20_000,
+  },
+});
