@@ -1,0 +1,88 @@
+import { CallbackError, SandboxUsageError } from './errors.ts';
+import { jsonReply, noContentReply, type Reply } from './reply.ts';
+import type { RouteHandler, RouteRequest, Router } from './router.ts';
+import type { PayOrder, SandboxState } from './state.ts';
+import type { HostileMode } from './types.ts';
+import { sendPlateStateNotice } from './v2-callbacks.ts';
+
+/** Admin routes live under this prefix: never recorded, never hostile. */
+export const adminPrefix = '/__sandbox/';
+
+function readJson(request: RouteRequest): Record<string, unknown> {
+  if (request.bodyTruncated) throw new SandboxUsageError('body: too large');
+  let value: unknown;
+  try {
+    value = JSON.parse(request.body.toString('utf8'));
+  } catch {
+    throw new SandboxUsageError('body: expected JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SandboxUsageError('body: expected a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Usage mistakes become 400 `{error}`; anything else is left to the server's 500. */
+function guarded(handler: RouteHandler): RouteHandler {
+  return async (request) => {
+    try {
+      return await handler(request);
+    } catch (error) {
+      if (error instanceof SandboxUsageError) return jsonReply(400, { error: error.message });
+      throw error;
+    }
+  };
+}
+
+async function plateState(state: SandboxState, request: RouteRequest): Promise<Reply> {
+  const { plate_number, vehicle_event_type, vehicle_event_des } = readJson(request);
+  if (typeof plate_number !== 'string' || plate_number === '') {
+    throw new SandboxUsageError('plate_number: expected a non-empty string');
+  }
+  if (vehicle_event_des !== undefined && typeof vehicle_event_des !== 'string') {
+    throw new SandboxUsageError('vehicle_event_des: expected a string');
+  }
+  try {
+    const answer = await sendPlateStateNotice(state, plate_number, {
+      vehicle_event_type: vehicle_event_type as 'NORMAL' | 'BLOCKED',
+      ...(vehicle_event_des === undefined ? {} : { vehicle_event_des }),
+    });
+    return jsonReply(200, answer);
+  } catch (error) {
+    if (!(error instanceof CallbackError)) throw error;
+    return jsonReply(error.code === 'NO_NOTIFY_URL' ? 404 : 502, { error: error.message });
+  }
+}
+
+function describeOrder(order: PayOrder) {
+  const { merchant, ...rest } = order;
+  return { mch_id: merchant.mchId, ...rest };
+}
+
+/** The JSON admin API, for people who run the sandbox as a process: the same controls as `Sandbox`. */
+export function addAdminRoutes(router: Router, state: SandboxState): void {
+  const add = (method: string, path: string, handler: RouteHandler) =>
+    router.add(method, `${adminPrefix}${path}`, 'admin', guarded(handler));
+
+  add('GET', 'config', () => jsonReply(200, state.config));
+  add('GET', 'requests', () => jsonReply(200, state.requests));
+  add('DELETE', 'requests', () => {
+    state.requests.length = 0;
+    return noContentReply();
+  });
+  add('PUT', 'vehicle-users', (request) => {
+    state.setVehicleUser(readJson(request));
+    return jsonReply(200, state.config.vehicleUsers);
+  });
+  add('POST', 'hostile', (request) => {
+    const { mode, count, delayMs } = readJson(request);
+    // The queue checks each value and says which one is wrong.
+    state.hostile.push(mode as HostileMode, {
+      count: count as number | undefined,
+      delayMs: delayMs as number | undefined,
+    });
+    return noContentReply();
+  });
+  add('POST', 'v2/plate-state', (request) => plateState(state, request));
+  add('GET', 'v2/orders', () => jsonReply(200, [...state.orders.values()].map(describeOrder)));
+}

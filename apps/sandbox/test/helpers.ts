@@ -1,0 +1,150 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createNonce, createV2ApiKey, signV2, verifyV2 } from '@wxpark/signer';
+import { buildXml, parseXml } from '@wxpark/xml';
+import type { Sandbox, SandboxMerchant } from '../src/index.ts';
+
+export type Fields = Record<string, string | undefined>;
+
+/** The direct merchant and the service provider of a generated config. */
+export function merchantsOf(sandbox: Sandbox): { direct: SandboxMerchant; provider: SandboxMerchant } {
+  const direct = sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
+  const provider = sandbox.config.merchants.find((m) => m.subMerchants?.length)!;
+  return { direct, provider };
+}
+
+/** A plate in the given state from a generated config. */
+export function plateIn(sandbox: Sandbox, state: string): string {
+  return sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === state)!.plate_number!;
+}
+
+function clean(fields: Fields): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Signs fields as a client would (a fresh nonce unless given) and encodes them as XML. */
+export function signedXml(
+  fields: Fields,
+  secret: string,
+  signType: 'MD5' | 'HMAC-SHA256' = 'HMAC-SHA256',
+): string {
+  const all = clean({ nonce_str: createNonce(32), ...fields });
+  return buildXml({ ...all, sign: signV2(all, createV2ApiKey(secret), signType) });
+}
+
+export interface XmlAnswer {
+  status: number;
+  contentType: string | null;
+  text: string;
+  fields: Record<string, string>;
+}
+
+export async function postXml(url: string, body: string): Promise<XmlAnswer> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+  const text = await response.text();
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    text,
+    fields: parseXml(text),
+  };
+}
+
+/** Signs and POSTs an APIv2 request with the merchant's key. */
+export function callV2(sandbox: Sandbox, path: string, fields: Fields, secret: string): Promise<XmlAnswer> {
+  return postXml(`${sandbox.url}${path}`, signedXml(fields, secret));
+}
+
+export function verifies(
+  fields: Record<string, string>,
+  secret: string,
+  signType: 'MD5' | 'HMAC-SHA256' = 'HMAC-SHA256',
+) {
+  return verifyV2(fields, createV2ApiKey(secret), signType);
+}
+
+/**
+ * HMAC-SHA256 APIv2 sign written out from the published rule, independent of @wxpark/signer: sorted
+ * non-empty fields but sign, `k=v` joined by `&`, then `&key=`.
+ */
+export function independentHmacSign(fields: Record<string, string>, secret: string): string {
+  const text = Object.keys(fields)
+    .filter((k) => k !== 'sign' && fields[k] !== '')
+    .sort()
+    .map((k) => `${k}=${fields[k]}`)
+    .join('&');
+  return createHmac('sha256', secret).update(`${text}&key=${secret}`).digest('hex').toUpperCase();
+}
+
+/** scene_info text for a PARKING 用户入场通知. */
+export function parkingScene(plate: string, extra: Record<string, string> = {}): string {
+  return JSON.stringify({
+    scene_info: {
+      start_time: '20261124103000',
+      plate_number: plate,
+      parking_name: '欢乐海岸停车场',
+      free_time: '1200',
+      ...extra,
+    },
+  });
+}
+
+/** A complete PARKING 用户入场通知 for a direct merchant. */
+export function parkingNotification(merchant: SandboxMerchant, plate: string, extra: Fields = {}): Fields {
+  return {
+    appid: merchant.appId,
+    mch_id: merchant.mchId,
+    sign_type: 'HMAC-SHA256',
+    version: '3.0',
+    trade_scene: 'PARKING',
+    scene_info: parkingScene(plate),
+    ...extra,
+  };
+}
+
+export interface ReceivedCallback {
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+export const successXml =
+  '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>';
+
+/** A merchant's callback endpoint on loopback: records each delivery and answers with `reply`. */
+export async function startReceiver(
+  reply: (body: string) => { status: number; body: string } = () => ({ status: 200, body: successXml }),
+) {
+  const received: ReceivedCallback[] = [];
+  const unclaimed: ReceivedCallback[] = [];
+  const waiters: ((callback: ReceivedCallback) => void)[] = [];
+  const server = createServer(async (request, response) => {
+    let body = '';
+    for await (const chunk of request) body += chunk;
+    const callback = { headers: request.headers, body };
+    received.push(callback);
+    const waiter = waiters.shift();
+    if (waiter) waiter(callback);
+    else unclaimed.push(callback);
+    const answer = reply(body);
+    response.writeHead(answer.status, { 'content-type': 'text/xml' }).end(answer.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/wxpay/notify`,
+    received,
+    /** The next delivery not yet taken, waiting for it if need be. */
+    next(): Promise<ReceivedCallback> {
+      const ready = unclaimed.shift();
+      return ready ? Promise.resolve(ready) : new Promise((resolve) => waiters.push(resolve));
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,99 @@
+import {
+  type ApiV3Key,
+  decryptResource,
+  type EncryptedResource,
+  loadPlatformCertificate,
+  type PlatformKey,
+  PlatformKeySet,
+  readWechatpayHeaders,
+  verifyV3Signature,
+} from '@wxpark/signer';
+import { ApiError, SignatureError, WxparkError } from './errors.ts';
+import { defineRoute, typeOnly } from './route.ts';
+import { object } from './schema.ts';
+import type { RawAnswer } from './transport.ts';
+import { toSignatureError } from './v3.ts';
+
+/** 下载平台证书: `GET /v3/certificates`. Used internally in certificate mode. */
+export const certificatesRoute = defineRoute({
+  protocol: 'v3',
+  method: 'GET',
+  path: '/v3/certificates',
+  title: '下载平台证书',
+  request: object({}),
+  response: typeOnly<{ data: CertificateEntry[] }>(),
+});
+
+interface CertificateEntry {
+  serial_no: string;
+  effective_time: string;
+  expire_time: string;
+  encrypt_certificate: EncryptedResource;
+}
+
+/**
+ * Reads a `/v3/certificates` answer: decrypts every certificate with the APIv3 key (only WeChat Pay and the
+ * merchant hold it, so a successful decryption authenticates them), checks each serial, then verifies the
+ * answer's own signature with them.
+ */
+export async function readCertificates(
+  answer: RawAnswer,
+  apiV3Key: ApiV3Key,
+  windowSeconds: number,
+): Promise<PlatformKey[]> {
+  const requestId = answer.headers.get('request-id') ?? undefined;
+  if (answer.status === 404) {
+    throw new WxparkError({
+      code: 'NO_PLATFORM_CERTIFICATES',
+      message:
+        'WeChat Pay has no platform certificates for this merchant (404 RESOURCE_NOT_EXISTS from /v3/certificates)',
+      hint: 'merchants registered recently use the WeChat Pay public key instead: set v3.publicKey to { id: "PUB_KEY_ID_…", key } from the merchant console (API安全 → 微信支付公钥)',
+    });
+  }
+  if (answer.status !== 200) {
+    throw new ApiError({
+      code: `HTTP_${answer.status}`,
+      message: `GET /v3/certificates answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`,
+      status: answer.status,
+      protocol: 'v3',
+      method: 'GET',
+      path: '/v3/certificates',
+      ...(requestId ? { requestId } : {}),
+      signatureVerified: false,
+      isRetryable: answer.status >= 500 || answer.status === 429,
+    });
+  }
+  let entries: CertificateEntry[];
+  try {
+    entries = (JSON.parse(answer.body) as { data: CertificateEntry[] }).data;
+    if (!Array.isArray(entries)) throw new TypeError('data is not an array');
+  } catch (error) {
+    throw new WxparkError({
+      code: 'MALFORMED_RESPONSE',
+      message: '/v3/certificates answered a body without data[]',
+      cause: error,
+    });
+  }
+  const keys = entries.map((entry) => {
+    const key = loadPlatformCertificate(decryptResource(entry.encrypt_certificate, apiV3Key));
+    if (key.id !== entry.serial_no.toUpperCase()) {
+      throw new SignatureError({
+        code: 'SERIAL_MISMATCH',
+        message: `/v3/certificates listed serial ${entry.serial_no} for a certificate whose serial is ${key.id}`,
+        path: '/v3/certificates',
+      });
+    }
+    return key;
+  });
+  try {
+    await verifyV3Signature({
+      headers: readWechatpayHeaders(answer.headers),
+      body: answer.body,
+      verifier: new PlatformKeySet(keys),
+      windowSeconds,
+    });
+  } catch (error) {
+    throw toSignatureError(error, '/v3/certificates', requestId);
+  }
+  return keys;
+}

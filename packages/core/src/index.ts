@@ -1,0 +1,78 @@
+export {
+  type CallConfig,
+  type Client,
+  createClient,
+  type Endpoint,
+  noticeKeysOf,
+  type RouteCall,
+  type RoutesOf,
+  type RouteTree,
+  type WxparkResponse,
+} from './client.ts';
+export {
+  ApiError,
+  type ApiErrorDetail,
+  SignatureError,
+  type TransportAttempt,
+  TransportError,
+  ValidationError,
+  type ValidationIssue,
+  WxparkError,
+  type WxparkErrorInit,
+} from './errors.ts';
+export {
+  type ClientOptions,
+  defaultBackupBaseUrls,
+  defaultBaseUrl,
+  type V2Options,
+  type V3Options,
+} from './options.ts';
+export { createPlatformKeys, type PlatformKeyProvider, type PlatformKeysOptions } from './platform-keys.ts';
+export { type RawBodySource, readRawBody } from './raw-body.ts';
+export {
+  type AnyRoute,
+  definePackage,
+  defineRoute,
+  type HttpMethod,
+  type RouteDefinition,
+  type RouteMap,
+  type RoutePackage,
+  type RouteRequest,
+  type RouteResponse,
+  type TypeOnly,
+  typeOnly,
+  type V2RouteRules,
+  type V3RouteRules,
+  type XmlCodec,
+} from './route.ts';
+export {
+  array,
+  boolean,
+  describeValue,
+  discriminated,
+  either,
+  integer,
+  object,
+  oneOf,
+  optional,
+  refine,
+  rfc3339,
+  runSchema,
+  type Schema,
+  type SchemaInput,
+  type SchemaOutput,
+  type StringRules,
+  string,
+  transform,
+} from './schema.ts';
+export { formatChinaCompactTime, formatChinaRfc3339, isRfc3339 } from './time.ts';
+export { isUnreachable } from './transport.ts';
+export {
+  createV3NoticeHandler,
+  type V3Notice,
+  type V3NoticeHandler,
+  type V3NoticeHandlerOptions,
+  type V3NoticeKeys,
+  type V3NoticeReply,
+  verifyV3Notice,
+} from './v3-notice.ts';

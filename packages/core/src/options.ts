@@ -1,0 +1,331 @@
+import {
+  type ApiV3Key,
+  createApiV3Key,
+  createRsaSigner,
+  createV2ApiKey,
+  type KeyInput,
+  type RequestSigner,
+  type V2ApiKey,
+} from '@wxpark/signer';
+import { ValidationError, type ValidationIssue, WxparkError } from './errors.ts';
+import type { PlatformKeyProvider } from './platform-keys.ts';
+import { describeValue } from './schema.ts';
+
+/** The primary WeChat Pay API host. */
+export const defaultBaseUrl = 'https://api.mch.weixin.qq.com';
+/** WeChat Pay's published backup host (cross-city disaster recovery). */
+export const defaultBackupBaseUrls: readonly string[] = ['https://api2.mch.weixin.qq.com'];
+
+/** APIv2 credentials. */
+export interface V2Options {
+  /** APIv2 密钥: the 32-character key from the merchant console (API安全). Kept redacted. */
+  apiKey: string | V2ApiKey;
+}
+
+/** APIv3 credentials and WeChat Pay's keys. */
+export interface V3Options {
+  /** 商户API证书序列号: the serial of the merchant API certificate (apiclient_cert.pem), hex. */
+  serialNo: string;
+  /** 商户API私钥 (apiclient_key.pem), PEM. Parsed once. Give this or `signer`. */
+  privateKey?: KeyInput;
+  /** Signs with a key held elsewhere (KMS, HSM). Give this or `privateKey`. */
+  signer?: RequestSigner;
+  /** APIv3密钥: 32 bytes; decrypts platform certificates and callbacks. Kept redacted. */
+  apiV3Key?: string | ApiV3Key;
+  /**
+   * 微信支付公钥 and its id (`PUB_KEY_ID_…`, from the merchant console): public-key mode, the mode for
+   * merchants registered recently. In this mode alone `/v3/certificates` is never called.
+   */
+  publicKey?: { id: string; key: KeyInput };
+  /**
+   * Platform certificates: `'download'` fetches them from `GET /v3/certificates` (needs `apiV3Key`), keeps
+   * them fresh and refetches on an unknown serial; or give PEMs you already hold. With `publicKey` too, both
+   * are trusted (a switch-over), and the public key is the one WeChat is asked to answer with.
+   * @default 'download' when `publicKey` is absent and `apiV3Key` is given
+   */
+  certificates?: 'download' | readonly (string | Buffer)[];
+  /** A key provider of your own (it replaces `publicKey` and `certificates`). */
+  platformKeys?: PlatformKeyProvider;
+  /**
+   * Seconds an answer's or callback's timestamp may differ from this machine's clock, either way.
+   * @default 300
+   */
+  windowSeconds?: number;
+}
+
+/** Settings for {@link createClient}. */
+export interface ClientOptions {
+  /**
+   * 商户号 (mchid) of the merchant or service provider making the calls. Required for APIv3 calls; APIv2
+   * calls carry `mch_id` in their data.
+   */
+  mchId?: string;
+  /** APIv2 credentials; required when a package with APIv2 routes is composed. */
+  v2?: V2Options;
+  /** APIv3 credentials; required when a package with APIv3 routes is composed. */
+  v3?: V3Options;
+  /**
+   * The API host, without a trailing slash.
+   * @default 'https://api.mch.weixin.qq.com'
+   */
+  baseUrl?: string;
+  /**
+   * Hosts to try, in order, when the previous one could not be reached at all (DNS, connect or TLS
+   * failure). A call that may have arrived is never sent again. Pass `[]` to disable failover.
+   * @default ['https://api2.mch.weixin.qq.com']
+   */
+  backupBaseUrls?: readonly string[];
+  /**
+   * Milliseconds to wait for an answer, per attempt.
+   * @default 10000
+   */
+  timeout?: number;
+  /**
+   * How many times a GET is retried on a network error, a timeout or a 408/429/5xx answer. POSTs are never
+   * retried automatically.
+   * @default 2
+   */
+  getRetryLimit?: number;
+  /**
+   * The `User-Agent` header (WeChat Pay requires one).
+   * @default 'wxpark/<core version> (node <version>)'
+   */
+  userAgent?: string;
+  /** A custom fetch, e.g. undici's with a proxy dispatcher. @default globalThis.fetch */
+  fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+}
+
+/** Options after defaults were applied and values checked. */
+/** APIv3 settings after checking. */
+export interface ResolvedV3 {
+  readonly serialNo: string;
+  readonly signer: RequestSigner;
+  readonly apiV3Key?: ApiV3Key;
+  readonly publicKey?: { id: string; key: KeyInput };
+  readonly certificates: 'download' | readonly (string | Buffer)[];
+  readonly platformKeys?: PlatformKeyProvider;
+  readonly windowSeconds: number;
+}
+
+export interface ResolvedOptions {
+  readonly mchId?: string;
+  readonly v2ApiKey?: V2ApiKey;
+  readonly v3?: ResolvedV3;
+  readonly baseUrl: string;
+  readonly backupBaseUrls: readonly string[];
+  readonly timeout: number;
+  readonly getRetryLimit: number;
+  readonly userAgent: string;
+  readonly fetch?: ClientOptions['fetch'];
+}
+
+const coreVersion = '0.1.0';
+
+function checkUrl(value: unknown, path: string, issues: ValidationIssue[]): string {
+  const expected = 'an absolute http(s) URL without a trailing slash, query or fragment';
+  if (typeof value !== 'string') {
+    issues.push({ path, expected, received: describeValue(value) });
+    return '';
+  }
+  try {
+    const url = new URL(value);
+    if (
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.search ||
+      url.hash ||
+      value.endsWith('/')
+    )
+      throw 0;
+  } catch {
+    issues.push({ path, expected, received: describeValue(value) });
+  }
+  return value;
+}
+
+/** Checks client options once, at creation. Throws `ValidationError` with code `INVALID_OPTIONS`. */
+export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3: boolean }): ResolvedOptions {
+  const issues: ValidationIssue[] = [];
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError({
+      code: 'INVALID_OPTIONS',
+      issues: [{ path: 'options', expected: 'an object', received: describeValue(options) }],
+    });
+  }
+  if (
+    options.mchId !== undefined &&
+    !(typeof options.mchId === 'string' && /^\d{1,32}$/.test(options.mchId))
+  ) {
+    issues.push({
+      path: 'options.mchId',
+      expected: 'a string of digits (商户号)',
+      received: describeValue(options.mchId),
+    });
+  }
+  const baseUrl = checkUrl(options.baseUrl ?? defaultBaseUrl, 'options.baseUrl', issues);
+  const backups = options.backupBaseUrls ?? defaultBackupBaseUrls;
+  if (!Array.isArray(backups)) {
+    issues.push({
+      path: 'options.backupBaseUrls',
+      expected: 'an array of URLs',
+      received: describeValue(backups),
+    });
+  } else {
+    backups.forEach((url, index) => {
+      checkUrl(url, `options.backupBaseUrls[${index}]`, issues);
+    });
+  }
+  const timeout = options.timeout ?? 10_000;
+  if (!Number.isInteger(timeout) || timeout <= 0 || timeout > 2_147_483_647) {
+    issues.push({
+      path: 'options.timeout',
+      expected: 'a positive integer of milliseconds',
+      received: describeValue(timeout),
+    });
+  }
+  const getRetryLimit = options.getRetryLimit ?? 2;
+  if (!Number.isInteger(getRetryLimit) || getRetryLimit < 0 || getRetryLimit > 10) {
+    issues.push({
+      path: 'options.getRetryLimit',
+      expected: 'an integer from 0 to 10',
+      received: describeValue(getRetryLimit),
+    });
+  }
+  let v2ApiKey: V2ApiKey | undefined;
+  if (options.v2 !== undefined || needs.v2) {
+    const apiKey = options.v2?.apiKey;
+    if (apiKey === undefined) {
+      issues.push({
+        path: 'options.v2.apiKey',
+        expected: 'the APIv2 key (a composed package has APIv2 routes)',
+        received: 'nothing',
+      });
+    } else if (typeof apiKey === 'string') {
+      try {
+        v2ApiKey = createV2ApiKey(apiKey);
+      } catch (error) {
+        // The key itself must never be echoed: report only its length.
+        if (!WxparkError.isInstance(error)) throw error;
+        issues.push({
+          path: 'options.v2.apiKey',
+          expected: 'a 32-character APIv2 key',
+          received: `a string of ${apiKey.length} characters`,
+        });
+      }
+    } else {
+      v2ApiKey = apiKey;
+    }
+  }
+  const v3 = options.v3 !== undefined || needs.v3 ? resolveV3(options, issues) : undefined;
+  if (issues.length > 0)
+    throw new ValidationError({ code: 'INVALID_OPTIONS', context: 'createClient', issues });
+  return {
+    ...(options.mchId === undefined ? {} : { mchId: options.mchId }),
+    ...(v2ApiKey === undefined ? {} : { v2ApiKey }),
+    ...(v3 === undefined ? {} : { v3 }),
+    baseUrl,
+    backupBaseUrls: backups,
+    timeout,
+    getRetryLimit,
+    userAgent: options.userAgent ?? `wxpark/${coreVersion} (node ${process.versions.node})`,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+}
+
+function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV3 | undefined {
+  const v3 = options.v3;
+  if (options.mchId === undefined) {
+    issues.push({
+      path: 'options.mchId',
+      expected: 'the 商户号 (a composed package has APIv3 routes)',
+      received: 'nothing',
+    });
+  }
+  if (v3 === undefined || typeof v3 !== 'object' || v3 === null) {
+    issues.push({
+      path: 'options.v3',
+      expected: 'APIv3 credentials (a composed package has APIv3 routes)',
+      received: describeValue(v3),
+    });
+    return undefined;
+  }
+  const before = issues.length;
+  if (typeof v3.serialNo !== 'string' || !/^[0-9A-Fa-f]{1,64}$/.test(v3.serialNo)) {
+    issues.push({
+      path: 'options.v3.serialNo',
+      expected: 'the merchant API certificate serial in hex',
+      received: describeValue(v3.serialNo),
+    });
+  }
+  let signer: RequestSigner | undefined;
+  if ((v3.privateKey === undefined) === (v3.signer === undefined)) {
+    issues.push({
+      path: 'options.v3.privateKey',
+      expected: 'exactly one of privateKey or signer',
+      received: v3.privateKey === undefined ? 'neither' : 'both',
+    });
+  } else if (v3.signer !== undefined) {
+    signer = v3.signer;
+  } else {
+    signer = guard(issues, 'options.v3.privateKey', 'an RSA private key in PEM (apiclient_key.pem)', () =>
+      createRsaSigner(v3.privateKey!),
+    );
+  }
+  let apiV3Key: ApiV3Key | undefined;
+  if (typeof v3.apiV3Key === 'string') {
+    const given = v3.apiV3Key;
+    apiV3Key = guard(
+      issues,
+      'options.v3.apiV3Key',
+      'the 32-byte APIv3 key',
+      () => createApiV3Key(given),
+      `a string of ${Buffer.byteLength(given)} bytes`,
+    );
+  } else if (v3.apiV3Key !== undefined) {
+    apiV3Key = v3.apiV3Key;
+  }
+  const certificates =
+    v3.certificates ?? (v3.publicKey === undefined && v3.platformKeys === undefined ? 'download' : []);
+  if (certificates === 'download' && v3.platformKeys === undefined && apiV3Key === undefined) {
+    issues.push({
+      path: 'options.v3.publicKey',
+      expected:
+        'the WeChat Pay public key ({ id: "PUB_KEY_ID_…", key }), or apiV3Key so platform certificates can be downloaded',
+      received: 'neither',
+    });
+  }
+  const windowSeconds = v3.windowSeconds ?? 300;
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > 3600) {
+    issues.push({
+      path: 'options.v3.windowSeconds',
+      expected: 'an integer from 1 to 3600',
+      received: describeValue(windowSeconds),
+    });
+  }
+  if (issues.length > before || !signer) return undefined;
+  return {
+    serialNo: v3.serialNo.toUpperCase(),
+    signer,
+    ...(apiV3Key ? { apiV3Key } : {}),
+    ...(v3.publicKey ? { publicKey: v3.publicKey } : {}),
+    certificates,
+    ...(v3.platformKeys ? { platformKeys: v3.platformKeys } : {}),
+    windowSeconds,
+  };
+}
+
+/** Runs a key loader; its failure becomes an issue that never echoes the key. */
+function guard<T>(
+  issues: ValidationIssue[],
+  path: string,
+  expected: string,
+  load: () => T,
+  received = 'a value that could not be used',
+): T | undefined {
+  try {
+    return load();
+  } catch (error) {
+    if (!WxparkError.isInstance(error)) throw error;
+    issues.push({ path, expected, received: `${received} (${error.code})` });
+    return undefined;
+  }
+}

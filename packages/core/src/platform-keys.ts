@@ -1,0 +1,139 @@
+import {
+  type KeyInput,
+  loadPlatformCertificate,
+  loadPlatformPublicKey,
+  type PlatformKey,
+  PlatformKeySet,
+  type SignatureVerifier,
+  SignerError,
+} from '@wxpark/signer';
+import { WxparkError } from './errors.ts';
+
+/**
+ * Where WeChat Pay's keys come from: the verifier for answers and callbacks, and the id the client asks
+ * WeChat to answer with (the `Wechatpay-Serial` request header).
+ */
+export interface PlatformKeyProvider extends SignatureVerifier {
+  /** The key id WeChat should sign answers with: a `PUB_KEY_ID_…` or a certificate serial. */
+  preferredSerial(): Promise<string | undefined>;
+  /** The key to encrypt sensitive request fields with, and its id. */
+  encryptionKey(): Promise<PlatformKey>;
+}
+
+/** Settings for {@link createPlatformKeys}. */
+export interface PlatformKeysOptions {
+  /** 微信支付公钥 and its id (`PUB_KEY_ID_…`): public-key mode, the only mode for merchants registered recently. */
+  publicKey?: { id: string; key: KeyInput };
+  /** Platform certificates already held (PEM). */
+  certificates?: readonly (string | Buffer)[];
+  /**
+   * Downloads and decrypts the current platform certificates. `createClient` supplies one that calls
+   * `GET /v3/certificates`; leave it out in public-key mode so that endpoint is never called.
+   */
+  download?: () => Promise<PlatformKey[]>;
+  /**
+   * Least milliseconds between downloads triggered by an unknown serial, so forged callbacks cannot make
+   * the client hammer `/v3/certificates`.
+   * @default 60000
+   */
+  minRefreshInterval?: number;
+  /**
+   * Refresh certificates this long before the newest one expires, and at least this often.
+   * @default 43200000 (12 hours)
+   */
+  refreshEvery?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Holds WeChat Pay's platform keys in one of three modes: the public key alone, platform certificates
+ * (downloaded, cached, refreshed before expiry and on an unknown serial, concurrent refreshes coalesced),
+ * or both during a switch-over (the public key is preferred).
+ */
+export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyProvider {
+  const now = options.now ?? Date.now;
+  const set = new PlatformKeySet([], { now });
+  const publicKey = options.publicKey
+    ? loadPlatformPublicKey(options.publicKey.id, options.publicKey.key)
+    : undefined;
+  if (publicKey) set.add(publicKey);
+  for (const pem of options.certificates ?? []) set.add(loadPlatformCertificate(pem));
+  const download = options.download;
+  const minInterval = options.minRefreshInterval ?? 60_000;
+  const refreshEvery = options.refreshEvery ?? 12 * 60 * 60 * 1000;
+  let inFlight: Promise<void> | undefined;
+  let lastRefresh = Number.NEGATIVE_INFINITY;
+
+  function refresh(): Promise<void> {
+    if (!download) return Promise.resolve();
+    inFlight ??= download()
+      .then((keys) => {
+        for (const key of keys) set.add(key);
+        // Drop certificates that have expired; overlapping ones stay for callbacks still signed with them.
+        for (const id of set.ids()) {
+          const key = set.get(id);
+          if (key?.kind === 'certificate' && key.notAfter && key.notAfter.getTime() < now()) set.delete(id);
+        }
+      })
+      .finally(() => {
+        lastRefresh = now();
+        inFlight = undefined;
+      });
+    return inFlight;
+  }
+
+  function newestCertificate(): PlatformKey | undefined {
+    let newest: PlatformKey | undefined;
+    for (const id of set.ids()) {
+      const key = set.get(id)!;
+      if (key.kind !== 'certificate') continue;
+      if (key.notBefore && key.notBefore.getTime() > now()) continue;
+      if (!newest || (key.notBefore?.getTime() ?? 0) > (newest.notBefore?.getTime() ?? 0)) newest = key;
+    }
+    return newest;
+  }
+
+  async function ensureFresh(): Promise<void> {
+    if (!download) return;
+    const newest = newestCertificate();
+    if (!newest) return refresh();
+    const expiresSoon = newest.notAfter !== undefined && newest.notAfter.getTime() - now() < refreshEvery;
+    if ((expiresSoon || now() - lastRefresh > refreshEvery) && !inFlight) {
+      // A usable certificate is held: refresh in the background rather than delay this call.
+      refresh().catch(() => {});
+    }
+  }
+
+  return {
+    async verify(serial, message, signature) {
+      if (!set.has(serial) && download && now() - lastRefresh >= minInterval) {
+        await refresh().catch((error: unknown) => {
+          throw new WxparkError({
+            code: 'PLATFORM_KEYS_UNAVAILABLE',
+            message: `an answer was signed with key ${serial}, and downloading the platform certificates to find it failed`,
+            cause: error,
+          });
+        });
+      }
+      return set.verify(serial, message, signature);
+    },
+    async preferredSerial() {
+      if (publicKey) return publicKey.id;
+      await ensureFresh();
+      return newestCertificate()?.id;
+    },
+    async encryptionKey() {
+      if (publicKey) return publicKey;
+      await ensureFresh();
+      const key = newestCertificate();
+      if (!key) {
+        throw new SignerError({
+          code: 'UNKNOWN_SERIAL',
+          message: 'no platform key is available to encrypt sensitive fields with',
+        });
+      }
+      return key;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { Schema } from './schema.ts';
+
+/** HTTP methods WeChat Pay uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A compile-time-only marker carrying a type. */
+export interface TypeOnly<T> {
+  readonly __type?: T;
+}
+
+/** Declares a route's response type: `response: typeOnly<NotificationResponse>()`. */
+export function typeOnly<T>(): TypeOnly<T> {
+  return {};
+}
+
+/** How the APIv2 protocol treats a route. */
+export interface V2RouteRules {
+  /**
+   * WeChat documents this route's success answers as carrying no `sign`. When false (the default) an
+   * unsigned success answer is a `SignatureError`.
+   * @default false
+   */
+  readonly unsignedResponse?: boolean;
+}
+
+/** How the APIv3 protocol treats a route. */
+export interface V3RouteRules {
+  /** Fields that fill `{name}` placeholders in the path (URL-encoded). */
+  readonly pathParams?: readonly string[];
+  /** Fields sent in the query of a POST (a GET sends all its non-path fields in the query). */
+  readonly query?: readonly string[];
+  /** Top-level string fields encrypted with WeChat Pay's public key (RSA-OAEP) before sending. */
+  readonly sensitive?: readonly string[];
+}
+
+/**
+ * One WeChat Pay API: where it lives, how it is called, what it accepts and what it answers.
+ * Route packages (`@wxpark/vehicle-v2`, …) export these; `createClient` turns them into calls.
+ */
+export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod> {
+  /** `v2` (XML, HMAC/MD5 `sign`) or `v3` (JSON, RSA `Authorization`). */
+  readonly protocol: 'v2' | 'v3';
+  readonly method: M;
+  /** The path on the WeChat Pay host, e.g. `/vehicle/pay/notification`. */
+  readonly path: string;
+  /** The official title, e.g. 用户入场通知. */
+  readonly title: string;
+  /** The official documentation page. */
+  readonly docs?: string;
+  /** Checks call data before any I/O and turns it into the wire fields. */
+  readonly request: Schema<Req, unknown>;
+  readonly response: TypeOnly<Res>;
+  readonly v2?: V2RouteRules;
+  readonly v3?: V3RouteRules;
+}
+
+/** Any route, for constraints. */
+export type AnyRoute = RouteDefinition<unknown, unknown, HttpMethod>;
+
+/** Route keys (`v2/vehicle/pay/notification`) to routes. */
+export type RouteMap = Readonly<Record<string, AnyRoute>>;
+
+/** Turns wire fields into an XML body and back (`@wxpark/xml` provides one). */
+export interface XmlCodec {
+  build(record: Readonly<Record<string, string>>): string;
+  parse(body: string): Record<string, string>;
+}
+
+/** What a route package exports for `createClient`. */
+export interface RoutePackage<R extends RouteMap = RouteMap> {
+  /** The npm name, for error messages. */
+  readonly name: string;
+  readonly routes: R;
+  /** Required by packages with APIv2 routes; keeps the XML parser out of APIv3-only installs. */
+  readonly xmlCodec?: XmlCodec;
+}
+
+/** Declares a route with its types inferred from its rules. */
+export function defineRoute<Req, Res, M extends HttpMethod>(
+  route: RouteDefinition<Req, Res, M>,
+): RouteDefinition<Req, Res, M> {
+  return route;
+}
+
+/** Declares a route package. */
+export function definePackage<const R extends RouteMap>(pkg: RoutePackage<R>): RoutePackage<R> {
+  return pkg;
+}
+
+/** The request type of a route. */
+export type RouteRequest<D> = D extends RouteDefinition<infer Req, unknown, HttpMethod> ? Req : never;
+/** The response data type of a route. */
+export type RouteResponse<D> = D extends RouteDefinition<unknown, infer Res, HttpMethod> ? Res : never;

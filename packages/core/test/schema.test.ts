@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import {
+  array,
+  discriminated,
+  either,
+  integer,
+  object,
+  oneOf,
+  optional,
+  refine,
+  runSchema,
+  string,
+  transform,
+} from '../src/schema.ts';
+
+function issuesOf(result: ReturnType<typeof runSchema>) {
+  return result.ok ? [] : result.issues;
+}
+
+describe('schema', () => {
+  it('counts string length in characters, so a Chinese plate is 8 long, not 10 bytes', () => {
+    const plate = string({ maxLength: 8 });
+    expect(runSchema(plate, '粤B888888').ok).toBe(true);
+    expect(runSchema(plate, '粤B8888889').ok).toBe(false);
+    expect(runSchema(string({ maxLength: 2 }), '😀😀').ok).toBe(true);
+  });
+
+  it('refuses empty strings by default and non-strings always', () => {
+    const s = string();
+    expect(issuesOf(runSchema(s, ''))[0]?.expected).toBe('a non-empty string');
+    expect(issuesOf(runSchema(s, 12))[0]?.received).toBe('the number 12');
+    expect(issuesOf(runSchema(s, null))[0]?.received).toBe('null');
+  });
+
+  it('names the nested path of every refused field and collects them all', () => {
+    const schema = object({
+      scene_info: object({
+        plate_number: string(),
+        free_time: string({ pattern: /^\d+$/, patternName: 'digits' }),
+      }),
+      ids: array(integer({ min: 1 }), { maxItems: 3 }),
+    });
+    const issues = issuesOf(runSchema(schema, { scene_info: { free_time: '12a' }, ids: [1, 0, 2.5] }));
+    expect(issues.map((i) => i.path)).toEqual([
+      'scene_info.plate_number',
+      'scene_info.free_time',
+      'ids[1]',
+      'ids[2]',
+    ]);
+  });
+
+  it('refuses a field it does not know instead of dropping it', () => {
+    const issues = issuesOf(
+      runSchema(object({ plate_number: string() }), { plate_number: 'A', plate_num: 'B' }),
+    );
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.path).toBe('plate_num');
+    expect(issues[0]?.expected).toMatch(/not a field here/);
+  });
+
+  it('treats a field set to undefined as absent', () => {
+    const schema = object({ a: string(), b: optional(string()) });
+    expect(runSchema(schema, { a: 'x', b: undefined })).toEqual({ ok: true, value: { a: 'x' } });
+  });
+
+  it('picks the variant by its discriminant and refuses an unknown one at the discriminant', () => {
+    const schema = discriminated('trade_scene', {
+      PARKING: object({ trade_scene: string(), plate_number: string() }),
+      'PARKING SPACE': object({ trade_scene: string(), space_number: string() }),
+    });
+    expect(runSchema(schema, { trade_scene: 'PARKING SPACE', space_number: 'B2-17' }).ok).toBe(true);
+    expect(
+      issuesOf(runSchema(schema, { trade_scene: 'PARKING SPACE', plate_number: 'A' })).map((i) => i.path),
+    ).toEqual(['space_number', 'plate_number']);
+    expect(issuesOf(runSchema(schema, { trade_scene: 'GARAGE' }))[0]).toMatchObject({
+      path: 'trade_scene',
+      expected: 'one of "PARKING", "PARKING SPACE"',
+    });
+  });
+
+  it('reports the deeper miss of two alternatives', () => {
+    const schema = either(object({ start_time: string() }), string());
+    expect(issuesOf(runSchema(schema, { start_time: 5 }))[0]?.path).toBe('start_time');
+    expect(issuesOf(runSchema(schema, 5))[0]?.expected).toBe('an object, or a non-empty string');
+  });
+
+  it('transforms only values that passed', () => {
+    let calls = 0;
+    const schema = transform(integer(), (n) => {
+      calls++;
+      return String(n);
+    });
+    expect(runSchema(schema, 7)).toEqual({ ok: true, value: '7' });
+    expect(runSchema(schema, 'x').ok).toBe(false);
+    expect(calls).toBe(1);
+  });
+
+  it('checks cross-field rules after the fields passed', () => {
+    const schema = refine(object({ openid: optional(string()), plate_number: optional(string()) }), (v) =>
+      v.openid || v.plate_number ? undefined : { path: 'openid', expected: 'openid or plate_number' },
+    );
+    expect(runSchema(schema, { plate_number: 'A' }).ok).toBe(true);
+    expect(issuesOf(runSchema(schema, {}))[0]?.path).toBe('openid');
+  });
+
+  it('accepts only listed enum values and integers in range', () => {
+    expect(runSchema(oneOf(['IN', 'OUT']), 'in').ok).toBe(false);
+    expect(runSchema(integer({ min: 0 }), -1).ok).toBe(false);
+    expect(runSchema(integer(), 2 ** 53).ok).toBe(false);
+    expect(runSchema(integer(), 1720078200).ok).toBe(true);
+  });
+
+  it('refuses objects with a prototype other than Object', () => {
+    class Entry {
+      plate_number = 'A';
+    }
+    expect(runSchema(object({ plate_number: string() }), new Entry()).ok).toBe(false);
+    expect(
+      runSchema(object({ plate_number: string() }), Object.assign(Object.create(null), { plate_number: 'A' }))
+        .ok,
+    ).toBe(true);
+  });
+});

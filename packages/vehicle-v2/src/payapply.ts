@@ -1,0 +1,201 @@
+import {
+  defineRoute,
+  discriminated,
+  object,
+  oneOf,
+  optional,
+  type Schema,
+  string,
+  transform,
+  typeOnly,
+} from '@wxpark/core';
+import {
+  compactTime,
+  fen,
+  id32,
+  mchId,
+  nonceStr,
+  notifyUrl,
+  sceneInfo,
+  secondsString,
+  signType,
+  toWire,
+  type V2Wire,
+} from './fields.ts';
+
+/** 场景信息 for a PARKING deduction. */
+export interface PayApplyParkingSceneInfo {
+  /** 入场时间. */
+  start_time: string | Date;
+  /** 出场时间. */
+  end_time?: string | Date;
+  /** 计费时长: seconds. */
+  charging_time: string;
+  /** 车牌号. */
+  plate_number: string;
+  /** 车辆类型. */
+  car_type?: string;
+  /** 停车场名称. */
+  parking_name: string;
+  /** 免费时长: seconds. */
+  free_time?: string;
+  /** 扣费方式. */
+  deduct_mode?: 'PROACTIVE' | 'AUTOPAY';
+  /** 支持的扣费方式. */
+  support_deduct_mode?: 'DEDUCT_PROACTIVE_ONLY' | 'DEDUCT_AUTOPAY_ONLY' | 'DEDUCT_ALL';
+}
+
+/** 场景信息 for a PARKING SPACE deduction. */
+export interface PayApplyParkingSpaceSceneInfo {
+  start_time: string | Date;
+  end_time?: string | Date;
+  /** 计费时长: seconds. */
+  charging_time: string;
+  /** 车位编号. */
+  space_number: string;
+  car_type?: string;
+  parking_name?: string;
+}
+
+interface PayApplyCommon {
+  appid: string;
+  mch_id: string;
+  nonce_str?: string;
+  /** @default 'HMAC-SHA256' */
+  sign_type?: 'HMAC-SHA256';
+  /** 商品描述: up to 128 characters. */
+  body: string;
+  /** 商品详情. */
+  detail?: string;
+  /** 附加数据: echoed in the query and the result callback. */
+  attach?: string;
+  /** 商户订单号: one order number is one payment; retry with the same one. */
+  out_trade_no: string;
+  /** 订单金额: fen. */
+  total_fee: number;
+  /** 货币类型. */
+  fee_type?: 'CNY';
+  /** 终端IP. */
+  spbill_create_ip: string;
+  /** 订单优惠标记. */
+  goods_tag?: string;
+  /** 扣费结果回调URL. */
+  notify_url: string;
+  /** 交易类型. @default 'PAP' */
+  trade_type?: 'PAP';
+  /** 版本号. @default '3.0' */
+  version?: '3.0';
+  /** 用户标识. */
+  openid?: string;
+  /** 是否分账. */
+  profit_sharing?: 'Y' | 'N';
+}
+
+/** 申请扣款 request (direct merchant). Only SUCCESS acceptance comes back; the result arrives by callback. */
+export type PayApplyRequest =
+  | (PayApplyCommon & { trade_scene: 'PARKING'; scene_info: PayApplyParkingSceneInfo | string })
+  | (PayApplyCommon & { trade_scene: 'PARKING SPACE'; scene_info: PayApplyParkingSpaceSceneInfo | string });
+
+/** 申请扣款 request (service provider). */
+export type PartnerPayApplyRequest = PayApplyRequest & {
+  sub_appid?: string;
+  sub_mch_id: string;
+};
+
+/** 申请扣款 acceptance, verified. */
+export interface PayApplyResponse {
+  return_code: 'SUCCESS';
+  return_msg?: string;
+  appid: string;
+  mch_id: string;
+  sub_appid?: string;
+  sub_mch_id?: string;
+  device_info?: string;
+  nonce_str: string;
+  sign: string;
+  result_code: 'SUCCESS';
+  [field: string]: string | undefined;
+}
+
+const parkingScene = object({
+  start_time: compactTime,
+  end_time: optional(compactTime),
+  charging_time: secondsString,
+  plate_number: string({ maxLength: 32 }),
+  car_type: optional(string({ maxLength: 16 })),
+  parking_name: string({ maxLength: 32 }),
+  free_time: optional(secondsString),
+  deduct_mode: optional(oneOf(['PROACTIVE', 'AUTOPAY'])),
+  support_deduct_mode: optional(oneOf(['DEDUCT_PROACTIVE_ONLY', 'DEDUCT_AUTOPAY_ONLY', 'DEDUCT_ALL'])),
+});
+const spaceScene = object({
+  start_time: compactTime,
+  end_time: optional(compactTime),
+  charging_time: secondsString,
+  space_number: string({ maxLength: 16 }),
+  car_type: optional(string({ maxLength: 16 })),
+  parking_name: optional(string({ maxLength: 32 })),
+});
+
+const common = {
+  appid: id32,
+  mch_id: mchId,
+  nonce_str: nonceStr,
+  sign_type: signType,
+  body: string({ maxLength: 128 }),
+  detail: optional(string({ maxLength: 6000 })),
+  attach: optional(string({ maxLength: 127 })),
+  out_trade_no: string({
+    maxLength: 32,
+    pattern: /^[0-9A-Za-z_\-|*]+$/,
+    patternName: 'letters, digits, _-|*',
+  }),
+  total_fee: fen,
+  fee_type: optional(oneOf(['CNY'])),
+  spbill_create_ip: string({ maxLength: 64 }),
+  goods_tag: optional(string({ maxLength: 32 })),
+  notify_url: notifyUrl,
+  trade_type: optional(oneOf(['PAP'])),
+  version: optional(oneOf(['3.0'])),
+  openid: optional(id32),
+  profit_sharing: optional(oneOf(['Y', 'N'])),
+};
+const partner = { sub_appid: optional(id32), sub_mch_id: mchId };
+const defaults = { sign_type: 'HMAC-SHA256', version: '3.0', trade_type: 'PAP' };
+
+function payApplySchema(extra: typeof partner | Record<string, never>) {
+  return transform(
+    discriminated('trade_scene', {
+      PARKING: object({ ...common, ...extra, trade_scene: string(), scene_info: sceneInfo(parkingScene) }),
+      'PARKING SPACE': object({
+        ...common,
+        ...extra,
+        trade_scene: string(),
+        scene_info: sceneInfo(spaceScene),
+      }),
+    }),
+    (fields) => toWire(fields, defaults),
+  );
+}
+
+/** 申请扣款 (direct merchant): `POST /vehicle/pay/payapply`. */
+export const payApply = defineRoute({
+  protocol: 'v2',
+  method: 'POST',
+  path: '/vehicle/pay/payapply',
+  title: '申请扣款',
+  docs: 'https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_985&index=2',
+  request: payApplySchema({}) as Schema<PayApplyRequest, V2Wire>,
+  response: typeOnly<PayApplyResponse>(),
+});
+
+/** 申请扣款 (service provider): `POST /vehicle/partnerpay/payapply`. */
+export const partnerPayApply = defineRoute({
+  protocol: 'v2',
+  method: 'POST',
+  path: '/vehicle/partnerpay/payapply',
+  title: '申请扣款（服务商）',
+  docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988205',
+  request: payApplySchema(partner) as Schema<PartnerPayApplyRequest, V2Wire>,
+  response: typeOnly<PayApplyResponse>(),
+});

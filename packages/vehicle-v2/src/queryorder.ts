@@ -1,0 +1,115 @@
+import {
+  defineRoute,
+  object,
+  optional,
+  refine,
+  type Schema,
+  string,
+  transform,
+  typeOnly,
+} from '@wxpark/core';
+import { id32, mchId, nonceStr, signType, toWire, type V2Wire } from './fields.ts';
+
+/** 查询订单 request (direct merchant). Give transaction_id or out_trade_no. */
+export interface TransitQueryOrderRequest {
+  appid: string;
+  mch_id: string;
+  nonce_str?: string;
+  /** @default 'HMAC-SHA256' */
+  sign_type?: 'HMAC-SHA256';
+  /** 微信订单号. */
+  transaction_id?: string;
+  /** 商户订单号. */
+  out_trade_no?: string;
+}
+
+/** 查询订单 request (service provider). */
+export interface PartnerTransitQueryOrderRequest extends TransitQueryOrderRequest {
+  sub_appid?: string;
+  sub_mch_id: string;
+}
+
+/** 交易状态 of a PAP deduction (open). */
+export type TransitTradeState =
+  | 'SUCCESS'
+  | 'REFUND'
+  | 'NOTPAY'
+  | 'CLOSED'
+  | 'REVOKED'
+  | 'USERPAYING'
+  | 'PAYERROR'
+  | 'ACCEPT'
+  | (string & {});
+
+/** 查询订单 answer, verified. Coupon fields are numbered: `coupon_id_0`, `coupon_fee_0`, … */
+export interface TransitQueryOrderResponse {
+  return_code: 'SUCCESS';
+  return_msg?: string;
+  appid: string;
+  mch_id: string;
+  sub_appid?: string;
+  sub_mch_id?: string;
+  nonce_str: string;
+  sign: string;
+  result_code: 'SUCCESS';
+  openid?: string;
+  sub_openid?: string;
+  is_subscribe?: 'Y' | 'N' | (string & {});
+  trade_type?: string;
+  /** 交易状态. */
+  trade_state: TransitTradeState;
+  bank_type?: string;
+  /** 订单金额 (fen, as digits). */
+  total_fee?: string;
+  fee_type?: string;
+  cash_fee?: string;
+  transaction_id?: string;
+  out_trade_no?: string;
+  attach?: string;
+  /** 支付完成时间: yyyyMMddHHmmss. */
+  time_end?: string;
+  trade_state_desc?: string;
+  [field: string]: string | undefined;
+}
+
+const tradeNo = optional(string({ maxLength: 32 }));
+const base = {
+  appid: id32,
+  mch_id: mchId,
+  nonce_str: nonceStr,
+  sign_type: signType,
+  transaction_id: tradeNo,
+  out_trade_no: tradeNo,
+};
+const eitherId = (v: { transaction_id?: string | undefined; out_trade_no?: string | undefined }) =>
+  v.transaction_id || v.out_trade_no
+    ? undefined
+    : { path: 'out_trade_no', expected: 'present, or transaction_id present' };
+const defaults = { sign_type: 'HMAC-SHA256' };
+
+/** 查询订单 (direct merchant): `POST /transit/queryorder`. */
+export const transitQueryOrder = defineRoute({
+  protocol: 'v2',
+  method: 'POST',
+  path: '/transit/queryorder',
+  title: '查询订单',
+  docs: 'https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_96&index=3',
+  request: transform(refine(object(base), eitherId), (f) => toWire(f, defaults)) as Schema<
+    TransitQueryOrderRequest,
+    V2Wire
+  >,
+  response: typeOnly<TransitQueryOrderResponse>(),
+});
+
+/** 查询订单 (service provider): `POST /transit/partnerpay/queryorder`. */
+export const partnerTransitQueryOrder = defineRoute({
+  protocol: 'v2',
+  method: 'POST',
+  path: '/transit/partnerpay/queryorder',
+  title: '查询订单（服务商）',
+  request: transform(
+    refine(object({ ...base, sub_appid: optional(id32), sub_mch_id: mchId }), eitherId),
+    (f) => toWire(f, defaults),
+  ) as Schema<PartnerTransitQueryOrderRequest, V2Wire>,
+  response: typeOnly<TransitQueryOrderResponse>(),
+});

@@ -1,0 +1,133 @@
+import {
+  defineRoute,
+  object,
+  oneOf,
+  optional,
+  refine,
+  type Schema,
+  string,
+  transform,
+  typeOnly,
+} from '@wxpark/core';
+import { id32, mchId, nonceStr, signType, toWire, type V2Wire, version } from './fields.ts';
+
+/** 交易场景 accepted by 用户状态查询. */
+export type QueryStateTradeScene = 'PARKING' | 'PARKING SPACE' | 'GAS' | 'HIGHWAY' | 'BRIDGE';
+
+/** 用户状态查询 request (direct merchant). Give openid or plate_number (二选一). */
+export interface PayQueryStateRequest {
+  /** 公众账号ID. */
+  appid: string;
+  /** 商户号. */
+  mch_id: string;
+  nonce_str?: string;
+  /** @default 'HMAC-SHA256' */
+  sign_type?: 'HMAC-SHA256';
+  /** 交易场景. */
+  trade_scene: QueryStateTradeScene;
+  /** 跳转场景: APP or H5; absent means the mini-program. */
+  jump_scene?: 'APP' | 'H5';
+  /** 用户标识. */
+  openid?: string;
+  /** 车牌号. */
+  plate_number?: string;
+  /** 版本号. @default '3.0' */
+  version?: '3.0' | '2.0';
+}
+
+/** 用户状态查询 request (service provider). Give openid, sub_openid or plate_number (三选一). */
+export interface PartnerPayQueryStateRequest extends Omit<PayQueryStateRequest, 'trade_scene'> {
+  sub_appid?: string;
+  /** 子商户号. */
+  sub_mch_id: string;
+  /** 交易场景. */
+  trade_scene: 'PARKING' | 'PARKING SPACE' | 'GAS' | 'HIGHWAY';
+  /** 用户子标识. */
+  sub_openid?: string;
+}
+
+/** 用户状态查询 answer, verified. */
+export interface PayQueryStateResponse {
+  return_code: 'SUCCESS';
+  return_msg?: string;
+  appid: string;
+  mch_id: string;
+  sub_appid?: string;
+  sub_mch_id?: string;
+  nonce_str: string;
+  sign: string;
+  result_code: 'SUCCESS';
+  /** 用户状态: NORMAL, PAUSED, OVERDUE, UNAUTHORIZED (open). */
+  user_state: 'NORMAL' | 'PAUSED' | 'OVERDUE' | 'UNAUTHORIZED' | (string & {});
+  openid?: string;
+  sub_openid?: string;
+  /** 发起扣费方式. */
+  deduct_mode?: 'PROACTIVE' | 'AUTOPAY' | (string & {});
+  /** 跳转路径: present when the user must act (authorise, repay, resume). */
+  path?: string;
+  /** 车牌信息: JSON text `{"plate_number_info":[…]}`. */
+  plate_number_info?: string;
+  [field: string]: string | undefined;
+}
+
+const base = {
+  appid: id32,
+  mch_id: mchId,
+  nonce_str: nonceStr,
+  sign_type: signType,
+  jump_scene: optional(oneOf(['APP', 'H5'])),
+  openid: optional(id32),
+  plate_number: optional(string({ maxLength: 32 })),
+  version,
+};
+const defaults = { sign_type: 'HMAC-SHA256', version: '3.0' };
+
+const payQueryStateRequest = transform(
+  refine(
+    object({ ...base, trade_scene: oneOf(['PARKING', 'PARKING SPACE', 'GAS', 'HIGHWAY', 'BRIDGE']) }),
+    (v) =>
+      v.openid || v.plate_number
+        ? undefined
+        : { path: 'openid', expected: 'present, or plate_number present (二选一)' },
+  ),
+  (fields) => toWire(fields, defaults),
+) as Schema<PayQueryStateRequest, V2Wire>;
+
+const partnerPayQueryStateRequest = transform(
+  refine(
+    object({
+      ...base,
+      sub_appid: optional(id32),
+      sub_mch_id: mchId,
+      sub_openid: optional(id32),
+      trade_scene: oneOf(['PARKING', 'PARKING SPACE', 'GAS', 'HIGHWAY']),
+    }),
+    (v) =>
+      v.openid || v.sub_openid || v.plate_number
+        ? undefined
+        : { path: 'openid', expected: 'present, or sub_openid or plate_number present (三选一)' },
+  ),
+  (fields) => toWire(fields, defaults),
+) as Schema<PartnerPayQueryStateRequest, V2Wire>;
+
+/** 用户状态查询 (direct merchant): `POST /vehicle/pay/querystate`. */
+export const payQueryState = defineRoute({
+  protocol: 'v2',
+  method: 'POST',
+  path: '/vehicle/pay/querystate',
+  title: '用户状态查询',
+  docs: 'https://pay.weixin.qq.com/doc/v2/merchant/4011986415',
+  request: payQueryStateRequest,
+  response: typeOnly<PayQueryStateResponse>(),
+});
+
+/** 用户状态查询 (service provider): `POST /vehicle/partnerpay/querystate`. */
+export const partnerPayQueryState = defineRoute({
+  protocol: 'v2',
+  method: 'POST',
+  path: '/vehicle/partnerpay/querystate',
+  title: '用户状态查询（服务商）',
+  docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988212',
+  request: partnerPayQueryStateRequest,
+  response: typeOnly<PayQueryStateResponse>(),
+});
