@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { parseXml } from '@wxpark/xml';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { GateStore } from '../src/store.ts';
+
+const main = new URL('../src/main.ts', import.meta.url).pathname;
+let sandbox: Sandbox;
+let dir: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  dir = mkdtempSync(join(tmpdir(), 'wxpark-durability-'));
+});
+afterAll(async () => {
+  await sandbox.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+/** Starts the gateway as its own process (`serve`, live configuration aimed at the sandbox). */
+async function startGatewayProcess(
+  db: string,
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const merchant = sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@wxpark/source', '--disable-warning=ExperimentalWarning', main, 'serve'],
+    {
+      env: {
+        PATH: process.env.PATH,
+        WXPAY_MCH_ID: merchant.mchId,
+        WXPAY_APPID: merchant.appId,
+        WXPAY_V2_API_KEY: merchant.v2ApiKey,
+        WXPAY_BASE_URL: sandbox.url,
+        WXPARK_DB: db,
+        PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000);
+    child.stdout!.on('data', () => {
+      const match = /gateway listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${output}`)));
+  });
+  return { child, url, output: () => output };
+}
+
+function sceneInfoOf(body: string): unknown {
+  return JSON.parse(parseXml(body).scene_info!);
+}
+
+it('loses and duplicates nothing when the gateway is killed (SIGKILL) mid-call', {
+  timeout: 60_000,
+}, async () => {
+  const db = join(dir, 'gateway.sqlite');
+  const plate = sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number)!
+    .plate_number!;
+  sandbox.clearRequests();
+  // The sandbox holds its answer, so the call is in flight when the process dies.
+  sandbox.setHostile('slow', { delayMs: 30_000 });
+
+  const first = await startGatewayProcess(db);
+  const pending = fetch(`${first.url}/gate/entry`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      plate_number: plate,
+      plate_color: 'PLATE_COLOR_BLUE',
+      vehicle_type: 'VEHICLE_TYPE_SMALL',
+    }),
+  }).catch((error: unknown) => error);
+  await expect.poll(() => sandbox.requests.length, { timeout: 10_000 }).toBe(1);
+  first.child.kill('SIGKILL');
+  await new Promise((resolve) => first.child.once('exit', resolve));
+  expect(await pending).toBeInstanceOf(Error);
+
+  // What the dead process left: the stay and its call, committed, still pending.
+  const left = new GateStore(db);
+  const [call] = left.allCalls();
+  left.close();
+  expect(call?.status).toBe('pending');
+
+  const second = await startGatewayProcess(db);
+  await expect
+    .poll(
+      async () => {
+        const calls = (await (await fetch(`${second.url}/gate/calls`)).json()) as { status: string }[];
+        return calls.map((c) => c.status);
+      },
+      { timeout: 15_000 },
+    )
+    .toEqual(['done']);
+  expect(second.output()).toMatch(/resumed 1 call/);
+
+  // Sent twice, with the same stay: the resend is the stored request, not a new event.
+  const sent = sandbox.requests.filter((r) => r.path === '/vehicle/pay/notification');
+  expect(sent).toHaveLength(2);
+  expect(sceneInfoOf(sent[1]!.body)).toEqual(sceneInfoOf(sent[0]!.body));
+  const after = new GateStore(db);
+  expect(after.allCalls()).toHaveLength(1);
+  expect(after.openStay(plate)?.out_serial_number).toBe(call!.out_serial_number);
+  after.close();
+});
