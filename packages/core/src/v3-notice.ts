@@ -167,7 +167,8 @@ export function createV3NoticeHandler<N extends V3Notice = V3Notice>(
   const apiV3Key = typeof options.apiV3Key === 'string' ? createApiV3Key(options.apiV3Key) : options.apiV3Key;
   const keys: V3NoticeKeys = { ...options, apiV3Key };
   const remember = options.rememberProcessed ?? 10_000;
-  const processed = new Set<string>();
+  // A repeat gets the reply the first delivery got (a fee query's answer must not turn into a bare 204).
+  const processed = new Map<string, Reply>();
 
   async function handle(body: Uint8Array, headers: Headers | IncomingMessage['headers']): Promise<Reply> {
     let notice: V3Notice;
@@ -181,14 +182,16 @@ export function createV3NoticeHandler<N extends V3Notice = V3Notice>(
       const status = error instanceof SignatureError ? 401 : code === 'MALFORMED_NOTICE' ? 400 : 500;
       return { status, body: JSON.stringify({ code: 'FAIL', message: code }) };
     }
-    if (processed.has(notice.id)) return { status: 204, body: '' };
+    const earlier = processed.get(notice.id);
+    if (earlier) return earlier;
     try {
-      const reply = await options.onNotice(notice as N);
+      const result = await options.onNotice(notice as N);
+      const reply: Reply = result ? { status: 200, body: JSON.stringify(result) } : { status: 204, body: '' };
       if (remember > 0) {
-        processed.add(notice.id);
-        if (processed.size > remember) processed.delete(processed.values().next().value as string);
+        processed.set(notice.id, reply);
+        if (processed.size > remember) processed.delete(processed.keys().next().value as string);
       }
-      return reply ? { status: 200, body: JSON.stringify(reply) } : { status: 204, body: '' };
+      return reply;
     } catch (error) {
       options.onError?.(error);
       return { status: 500, body: JSON.stringify({ code: 'FAIL', message: 'processing failed' }) };

@@ -1,0 +1,89 @@
+import { definePackage } from '@wxpark/core';
+import {
+  parkingEntry,
+  parkingExit,
+  parkingExtPayment,
+  parkingFee,
+  parkingLotApplication,
+  parkingLotApplicationQuery,
+  parkingLotApplications,
+  parkingLotApplicationWithdraw,
+  parkingLotQuery,
+  parkingPayment,
+} from './reminders.ts';
+import {
+  parkingEnter,
+  parkingServiceFind,
+  parkingTransaction,
+  parkingTransactionQuery,
+} from './scoreparking.ts';
+
+/**
+ * The APIv3 parking routes, for `createClient(options, [parkingV3])`: 停车缴费服务
+ * (`/v3/parking/reminders/…`) and 微信支付分停车服务 (`/v3/vehicle/parking/…`, `/v3/vehicle/transactions/…`).
+ */
+export const parkingV3 = definePackage({
+  name: '@wxpark/parking-v3',
+  routes: {
+    'v3/parking/reminders/entry': parkingEntry,
+    'v3/parking/reminders/exit': parkingExit,
+    'v3/parking/reminders/payment': parkingPayment,
+    'v3/parking/reminders/ext-payment': parkingExtPayment,
+    'v3/parking/reminders/parking-fee': parkingFee,
+    'v3/parking/reminders/parking-lot': parkingLotQuery,
+    'v3/parking/reminders/application': parkingLotApplication,
+    'v3/parking/reminders/application/query': parkingLotApplicationQuery,
+    'v3/parking/reminders/application/withdraw': parkingLotApplicationWithdraw,
+    'v3/parking/reminders/applications': parkingLotApplications,
+    'v3/vehicle/parking/services/find': parkingServiceFind,
+    'v3/vehicle/parking/parkings': parkingEnter,
+    'v3/vehicle/transactions/parking': parkingTransaction,
+    'v3/vehicle/transactions/out-trade-no/{out_trade_no}': parkingTransactionQuery,
+  },
+});
+
+export {
+  type PlateColor,
+  type PlateType,
+  plateColors,
+  plateTypes,
+  type VehicleType,
+  vehicleTypes,
+} from './fields.ts';
+export {
+  createParkingNoticeHandler,
+  type EntranceStateChange,
+  type ParkingFeeQuery,
+  type ParkingFeeReply,
+  type ParkingNotice,
+  type ParkingNoticeHandlerOptions,
+} from './notices.ts';
+export type {
+  EnabledState,
+  FeeParkingState,
+  ParkingEntryRequest,
+  ParkingEntryResponse,
+  ParkingExitRequest,
+  ParkingExtPaymentRequest,
+  ParkingFee,
+  ParkingFeeRequest,
+  ParkingLot,
+  ParkingLotApplication,
+  ParkingLotInfo,
+  ParkingLotQueryRequest,
+  ParkingLotType,
+  ParkingPaymentRequest,
+  PayChannel,
+  PaymentParkingState,
+  PayState,
+  PayType,
+} from './reminders.ts';
+export type {
+  ParkingEnterRequest,
+  ParkingEnterResponse,
+  ParkingService,
+  ParkingServiceFindRequest,
+  ParkingTransaction,
+  ParkingTransactionRequest,
+  ScoreParkingPlateColor,
+} from './scoreparking.ts';

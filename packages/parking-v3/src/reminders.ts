@@ -1,0 +1,497 @@
+import {
+  array,
+  defineRoute,
+  integer,
+  object,
+  oneOf,
+  optional,
+  refine,
+  type Schema,
+  string,
+  typeOnly,
+} from '@wxpark/core';
+import {
+  fen,
+  outSerialNumber,
+  type PlateColor,
+  type PlateType,
+  parkingId,
+  plateColor,
+  plateType,
+  reminderPlate,
+  tradeNo,
+  unixSeconds,
+  type VehicleType,
+  vehicleType,
+} from './fields.ts';
+
+/** 同步车辆入场通知 request. */
+export interface ParkingEntryRequest {
+  /** 商户停车单号: unique per merchant; reuse it unchanged for this stay's exit and payment. */
+  out_serial_number: string;
+  /** 微信停车场ID. */
+  parking_id: string;
+  /** 车牌号. */
+  plate_number: string;
+  /** 车辆入场时间: Unix seconds. */
+  enter_timestamp: number;
+  /** 车牌颜色. */
+  plate_color: PlateColor;
+  /** 车辆性质. */
+  car_type: PlateType;
+  /** 车辆类型. */
+  vehicle_type: VehicleType;
+  /** 停车场入口编号: letters and digits. */
+  entrance_number?: string;
+  /** 停车场入口名称. */
+  entrance_name?: string;
+  /** 优惠信息模板ID: at most 3. */
+  discount_template_id?: number[];
+}
+
+/** 同步车辆入场通知 answer. */
+export interface ParkingEntryResponse {
+  /** 微信停车单号. */
+  serial_number: string;
+}
+
+/** 支付状态. */
+export type PayState = 'PAY_STATUS_UNKNOWN' | 'PAY_STATUS_UNPAID' | 'PAY_STATUS_PAID';
+/** 支付方式: only PAY_TYPE_WXPAY is accepted by WeChat for payments. */
+export type PayType = 'PAY_TYPE_UNKNOWN' | 'PAY_TYPE_WXPAY' | 'PAY_TYPE_OTHERS';
+/** 支付渠道. */
+export type PayChannel =
+  | 'PAY_CHANNEL_UNKNOWN'
+  | 'PAY_CHANNEL_WECHAT_PAY_NOTIF'
+  | 'PAY_CHANNEL_SCAN_QRCODE'
+  | 'PAY_CHANNEL_OFFICIAL_ACCOUNT'
+  | 'PAY_CHANNEL_MCH_MINI_PROG'
+  | 'PAY_CHANNEL_OTHERS';
+
+/** 同步车辆出场通知 request. Report a payment here or through 同步支付信息, not both. */
+export interface ParkingExitRequest {
+  out_serial_number: string;
+  /** 车辆出场时间: Unix seconds. */
+  exit_timestamp: number;
+  plate_number: string;
+  plate_color: PlateColor;
+  parking_id: string;
+  /** 支付状态: required when reporting a payment here. */
+  pay_state?: PayState;
+  /** 支付方式: required when PAID. */
+  pay_type?: PayType;
+  out_trade_no?: string;
+  wx_trade_no?: string;
+  /** 停车总金额 (fen). */
+  total_amount?: number;
+  /** 已支付金额 (fen). */
+  paid_amount?: number;
+  openid?: string;
+  pay_channel?: PayChannel;
+  /** 支付时间: Unix seconds. */
+  pay_time?: number;
+  /** 防伪token. */
+  token?: string;
+}
+
+/** 停车状态 in 同步支付信息. */
+export type PaymentParkingState =
+  | 'PARKING_STATUS_UNKNOWN'
+  | 'PARKING_STATUS_PARKING'
+  | 'PARKING_STATUS_NOT_PARKING';
+
+/** 同步支付信息 request. */
+export interface ParkingPaymentRequest {
+  out_serial_number: string;
+  plate_number: string;
+  parking_id: string;
+  parking_state: PaymentParkingState;
+  pay_type: PayType;
+  total_amount: number;
+  /** 已支付金额: > 0 for WeChat Pay. */
+  paid_amount: number;
+  openid?: string;
+  /** 子商户号: required for WeChat Pay when a sub-merchant exists. */
+  sub_mchid?: string;
+  out_trade_no?: string;
+  wx_trade_no?: string;
+  pay_channel?: PayChannel;
+  pay_time?: number;
+  token?: string;
+}
+
+/** 同步扩展支付信息 (monthly, quarterly, member fees) request. */
+export interface ParkingExtPaymentRequest {
+  out_trade_no: string;
+  fee_items: {
+    fee_type:
+      | 'EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY'
+      | 'EXT_PARKING_PAYMENT_FEE_TYPE_QUARTERLY'
+      | 'EXT_PARKING_PAYMENT_FEE_TYPE_MEMBER';
+    amount: number;
+  }[];
+  pay_time: number;
+  wx_parking_lot_id?: string;
+  wx_trade_no?: string;
+}
+
+/** 查询停车费 request. */
+export interface ParkingFeeRequest {
+  out_serial_number: string;
+  plate_number?: string;
+  out_parking_id?: string;
+}
+
+/** 停车状态 in fee answers. */
+export type FeeParkingState =
+  | 'PARKING_STATE_UNKNOWN'
+  | 'PARKING_STATE_ENTERED'
+  | 'PARKING_STATE_EXIT_GATE'
+  | 'PARKING_STATE_EXITED'
+  | 'PARKING_STATE_UNEXPECTED_CLOSE'
+  | (string & {});
+
+/** 停车费 as WeChat or the merchant reports it. */
+export interface ParkingFee {
+  total_amount: number;
+  /** 已停车时长 (seconds). */
+  parking_timestamp: number;
+  parking_state: FeeParkingState;
+  pay_state: PayState | (string & {});
+  allowed_exit_timestamp?: number;
+  next_raise_price?: number;
+  next_raise_timestamp?: number;
+  payable_amount: number;
+  paid_amount: number;
+}
+
+/** 查询停车场信息 request: either id. */
+export interface ParkingLotQueryRequest {
+  out_parking_lot_id?: string;
+  wx_parking_lot_id?: string;
+}
+
+/** 停车场启用状态. */
+export type EnabledState =
+  | 'ENABLED_STATE_UNKNOWN'
+  | 'ENABLED_STATE_NOT_ENABLED'
+  | 'ENABLED_STATE_ENABLED'
+  | 'ENABLED_STATE_OFFLINE'
+  | (string & {});
+
+/** 停车场信息. */
+export interface ParkingLotInfo {
+  wx_parking_lot_id: string;
+  out_parking_lot_id: string;
+  parking_lot_name: string;
+  parking_lot_address?: string;
+  payment_mini_prog_appid?: string;
+  payment_mini_prog_path?: string;
+  parking_order_mini_prog_appid?: string;
+  parking_order_mini_prog_path?: string;
+  enabled_state: EnabledState;
+  reason?: string;
+}
+
+/** 停车场类型. */
+export type ParkingLotType =
+  | 'PARKING_LOT_TYPE_BUSINESS_DISTRICT'
+  | 'PARKING_LOT_TYPE_OFFICE_BUILDING'
+  | 'PARKING_LOT_TYPE_TRANSPORTATION_HUB'
+  | 'PARKING_LOT_TYPE_RESIDENTIAL_AREA'
+  | 'PARKING_LOT_TYPE_PARK_AREA'
+  | 'PARKING_LOT_TYPE_OTHER_PUBLIC_FACILITY';
+
+/** 停车场 in an application. `charging_rule` is passed through as given (its schema is large and young). */
+export interface ParkingLot {
+  parking_lot_name: string;
+  out_parking_lot_id: string;
+  parking_lot_address: string;
+  longitude: string;
+  latitude: string;
+  parking_lot_type: ParkingLotType;
+  phone_number: string;
+  parking_sign_url?: string;
+  notification_text_list?: string[];
+  payment_mini_prog_appid?: string;
+  payment_path: string;
+  parking_order_mini_prog_appid?: string;
+  parking_order_path?: string;
+  charging_rule?: Record<string, unknown>;
+}
+
+/** 停车场申请 as WeChat reports it. */
+export interface ParkingLotApplication {
+  parking_lot_audit_no: string;
+  audit_status:
+    | 'AUDIT_STATUS_PENDING'
+    | 'AUDIT_STATUS_WITHDRAWN'
+    | 'AUDIT_STATUS_APPROVED'
+    | 'AUDIT_STATUS_REJECTED'
+    | (string & {});
+  submit_time: number;
+  parking_lot: ParkingLot;
+  audit_comment?: { fields?: { field: string; comment: string }[]; recommendation?: string };
+}
+
+const payStates = ['PAY_STATUS_UNKNOWN', 'PAY_STATUS_UNPAID', 'PAY_STATUS_PAID'] as const;
+const payTypes = ['PAY_TYPE_UNKNOWN', 'PAY_TYPE_WXPAY', 'PAY_TYPE_OTHERS'] as const;
+const payChannels = [
+  'PAY_CHANNEL_UNKNOWN',
+  'PAY_CHANNEL_WECHAT_PAY_NOTIF',
+  'PAY_CHANNEL_SCAN_QRCODE',
+  'PAY_CHANNEL_OFFICIAL_ACCOUNT',
+  'PAY_CHANNEL_MCH_MINI_PROG',
+  'PAY_CHANNEL_OTHERS',
+] as const;
+const anyObject: Schema<Record<string, unknown>> = {
+  expected: 'an object',
+  optional: false,
+  check(value, path, issues) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      issues.push({ path, expected: 'an object', received: typeof value });
+    }
+    return value as Record<string, unknown>;
+  },
+};
+
+const entryRequest = object({
+  out_serial_number: outSerialNumber,
+  parking_id: parkingId,
+  plate_number: reminderPlate,
+  enter_timestamp: unixSeconds,
+  plate_color: plateColor,
+  car_type: plateType,
+  vehicle_type: vehicleType,
+  entrance_number: optional(
+    string({ maxLength: 128, pattern: /^[A-Za-z0-9]+$/, patternName: 'letters and digits' }),
+  ),
+  entrance_name: optional(string({ maxLength: 64 })),
+  discount_template_id: optional(array(integer({ min: 0 }), { maxItems: 3 })),
+}) satisfies Schema<ParkingEntryRequest, unknown>;
+
+const tradeFields = {
+  out_trade_no: optional(tradeNo),
+  wx_trade_no: optional(tradeNo),
+  pay_channel: optional(oneOf(payChannels)),
+  pay_time: optional(unixSeconds),
+  token: optional(string({ maxLength: 256 })),
+};
+
+const exitRequest = refine(
+  object({
+    out_serial_number: outSerialNumber,
+    exit_timestamp: unixSeconds,
+    plate_number: reminderPlate,
+    plate_color: plateColor,
+    parking_id: parkingId,
+    pay_state: optional(oneOf(payStates)),
+    pay_type: optional(oneOf(payTypes)),
+    total_amount: optional(fen),
+    paid_amount: optional(fen),
+    openid: optional(string({ maxLength: 128 })),
+    ...tradeFields,
+  }),
+  (v) =>
+    v.pay_state === 'PAY_STATUS_PAID' && !v.pay_type
+      ? { path: 'pay_type', expected: 'present when pay_state is PAY_STATUS_PAID' }
+      : v.pay_state === 'PAY_STATUS_PAID' && !v.out_trade_no && !v.wx_trade_no
+        ? {
+            path: 'out_trade_no',
+            expected: 'present, or wx_trade_no present, when pay_state is PAY_STATUS_PAID',
+          }
+        : undefined,
+) satisfies Schema<ParkingExitRequest, unknown>;
+
+const paymentRequest = refine(
+  object({
+    out_serial_number: outSerialNumber,
+    plate_number: reminderPlate,
+    parking_id: parkingId,
+    parking_state: oneOf(['PARKING_STATUS_UNKNOWN', 'PARKING_STATUS_PARKING', 'PARKING_STATUS_NOT_PARKING']),
+    pay_type: oneOf(payTypes),
+    total_amount: fen,
+    paid_amount: fen,
+    openid: optional(string({ maxLength: 128 })),
+    sub_mchid: optional(string({ maxLength: 32, pattern: /^\d+$/, patternName: 'digits' })),
+    ...tradeFields,
+  }),
+  (v) =>
+    !v.out_trade_no && !v.wx_trade_no
+      ? { path: 'out_trade_no', expected: 'present, or wx_trade_no present' }
+      : v.pay_type === 'PAY_TYPE_WXPAY' && !v.openid
+        ? { path: 'openid', expected: 'present for a WeChat Pay payment' }
+        : undefined,
+) satisfies Schema<ParkingPaymentRequest, unknown>;
+
+const extPaymentRequest = object({
+  out_trade_no: tradeNo,
+  fee_items: array(
+    object({
+      fee_type: oneOf([
+        'EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY',
+        'EXT_PARKING_PAYMENT_FEE_TYPE_QUARTERLY',
+        'EXT_PARKING_PAYMENT_FEE_TYPE_MEMBER',
+      ]),
+      amount: fen,
+    }),
+    { minItems: 1 },
+  ),
+  pay_time: unixSeconds,
+  wx_parking_lot_id: optional(string({ maxLength: 64 })),
+  wx_trade_no: optional(tradeNo),
+}) satisfies Schema<ParkingExtPaymentRequest, unknown>;
+
+const lotIds = {
+  out_parking_lot_id: optional(string({ maxLength: 64 })),
+  wx_parking_lot_id: optional(string({ maxLength: 64 })),
+};
+
+const parkingLot = object({
+  parking_lot_name: string({ maxLength: 128 }),
+  out_parking_lot_id: string({ maxLength: 64 }),
+  parking_lot_address: string({ maxLength: 256 }),
+  longitude: string({ maxLength: 16 }),
+  latitude: string({ maxLength: 16 }),
+  parking_lot_type: oneOf([
+    'PARKING_LOT_TYPE_BUSINESS_DISTRICT',
+    'PARKING_LOT_TYPE_OFFICE_BUILDING',
+    'PARKING_LOT_TYPE_TRANSPORTATION_HUB',
+    'PARKING_LOT_TYPE_RESIDENTIAL_AREA',
+    'PARKING_LOT_TYPE_PARK_AREA',
+    'PARKING_LOT_TYPE_OTHER_PUBLIC_FACILITY',
+  ]),
+  phone_number: string({ maxLength: 20 }),
+  parking_sign_url: optional(string({ maxLength: 512 })),
+  notification_text_list: optional(array(string({ maxLength: 256 }))),
+  payment_mini_prog_appid: optional(string({ maxLength: 32 })),
+  payment_path: string({ maxLength: 256 }),
+  parking_order_mini_prog_appid: optional(string({ maxLength: 32 })),
+  parking_order_path: optional(string({ maxLength: 256 })),
+  charging_rule: optional(anyObject),
+}) satisfies Schema<ParkingLot, unknown>;
+
+const reminders = '/v3/parking/reminders';
+const docs = 'https://pay.weixin.qq.com/doc/v3/partner/';
+
+/** 同步车辆入场通知: `POST /v3/parking/reminders/entry`. */
+export const parkingEntry = defineRoute({
+  protocol: 'v3',
+  method: 'POST',
+  path: `${reminders}/entry`,
+  title: '同步车辆入场通知',
+  docs: `${docs}4019557757`,
+  request: entryRequest as Schema<ParkingEntryRequest, unknown>,
+  response: typeOnly<ParkingEntryResponse>(),
+});
+
+/** 同步车辆出场通知: `POST /v3/parking/reminders/exit` (204). */
+export const parkingExit = defineRoute({
+  protocol: 'v3',
+  method: 'POST',
+  path: `${reminders}/exit`,
+  title: '同步车辆出场通知',
+  docs: `${docs}4019557725`,
+  request: exitRequest as Schema<ParkingExitRequest, unknown>,
+  response: typeOnly<Record<string, never>>(),
+});
+
+/** 同步支付信息: `POST /v3/parking/reminders/payment` (204). */
+export const parkingPayment = defineRoute({
+  protocol: 'v3',
+  method: 'POST',
+  path: `${reminders}/payment`,
+  title: '同步支付信息',
+  docs: `${docs}4019557765`,
+  request: paymentRequest as Schema<ParkingPaymentRequest, unknown>,
+  response: typeOnly<Record<string, never>>(),
+});
+
+/** 同步扩展支付信息: `POST /v3/parking/reminders/ext-payment` (204). */
+export const parkingExtPayment = defineRoute({
+  protocol: 'v3',
+  method: 'POST',
+  path: `${reminders}/ext-payment`,
+  title: '同步扩展支付信息',
+  docs: `${docs}4020338487`,
+  request: extPaymentRequest as Schema<ParkingExtPaymentRequest, unknown>,
+  response: typeOnly<Record<string, never>>(),
+});
+
+/** 查询停车费: `POST /v3/parking/reminders/parking-fee`. */
+export const parkingFee = defineRoute({
+  protocol: 'v3',
+  method: 'POST',
+  path: `${reminders}/parking-fee`,
+  title: '查询停车费',
+  request: object({
+    out_serial_number: outSerialNumber,
+    plate_number: optional(reminderPlate),
+    out_parking_id: optional(string({ maxLength: 64 })),
+  }) as Schema<ParkingFeeRequest, unknown>,
+  response: typeOnly<ParkingFee>(),
+});
+
+/** 查询停车场信息: `GET /v3/parking/reminders/parking-lot`. */
+export const parkingLotQuery = defineRoute({
+  protocol: 'v3',
+  method: 'GET',
+  path: `${reminders}/parking-lot`,
+  title: '查询停车场信息',
+  request: refine(object(lotIds), (v) =>
+    v.out_parking_lot_id || v.wx_parking_lot_id
+      ? undefined
+      : { path: 'out_parking_lot_id', expected: 'present, or wx_parking_lot_id present' },
+  ) as Schema<ParkingLotQueryRequest, unknown>,
+  response: typeOnly<ParkingLotInfo>(),
+});
+
+/** 提交停车场申请: `POST /v3/parking/reminders/application`. */
+export const parkingLotApplication = defineRoute({
+  protocol: 'v3',
+  method: 'POST',
+  path: `${reminders}/application`,
+  title: '提交停车场申请',
+  request: object({ parking_lot: parkingLot }) as Schema<{ parking_lot: ParkingLot }, unknown>,
+  response: typeOnly<{ parking_lot_audit_no: string }>(),
+});
+
+/** 查询停车场申请: `GET /v3/parking/reminders/application/query`. */
+export const parkingLotApplicationQuery = defineRoute({
+  protocol: 'v3',
+  method: 'GET',
+  path: `${reminders}/application/query`,
+  title: '查询停车场申请',
+  request: object({
+    parking_lot_audit_no: string({ maxLength: 64 }),
+    out_parking_lot_id: string({ maxLength: 64 }),
+  }) as Schema<{ parking_lot_audit_no: string; out_parking_lot_id: string }, unknown>,
+  response: typeOnly<{ application: ParkingLotApplication; wx_parking_lot_id?: string }>(),
+});
+
+/** 撤回停车场申请: `POST /v3/parking/reminders/application/withdraw` (204). */
+export const parkingLotApplicationWithdraw = defineRoute({
+  protocol: 'v3',
+  method: 'POST',
+  path: `${reminders}/application/withdraw`,
+  title: '撤回停车场申请',
+  request: object({
+    parking_lot_audit_no: string({ maxLength: 64 }),
+    out_parking_lot_id: string({ maxLength: 64 }),
+  }) as Schema<{ parking_lot_audit_no: string; out_parking_lot_id: string }, unknown>,
+  response: typeOnly<Record<string, never>>(),
+});
+
+/** 查询停车场申请列表: `GET /v3/parking/reminders/applications`. */
+export const parkingLotApplications = defineRoute({
+  protocol: 'v3',
+  method: 'GET',
+  path: `${reminders}/applications`,
+  title: '查询停车场申请列表',
+  request: object({
+    out_parking_lot_id: string({ maxLength: 64 }),
+    offset: optional(integer({ min: 0 })),
+    limit: optional(integer({ min: 1, max: 100 })),
+  }) as Schema<{ out_parking_lot_id: string; offset?: number; limit?: number }, unknown>,
+  response: typeOnly<{ application_list: ParkingLotApplication[]; wx_parking_lot_id?: string }>(),
+});

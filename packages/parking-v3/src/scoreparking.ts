@@ -1,0 +1,195 @@
+import { defineRoute, integer, object, oneOf, optional, type Schema, string, typeOnly } from '@wxpark/core';
+import { dateTime } from './fields.ts';
+
+/** 车牌颜色 in 微信支付分停车服务 (a different enum from 停车缴费服务). */
+export type ScoreParkingPlateColor = 'BLUE' | 'GREEN' | 'YELLOW' | 'BLACK' | 'WHITE' | 'LIMEGREEN';
+const plateColor = oneOf(['BLUE', 'GREEN', 'YELLOW', 'BLACK', 'WHITE', 'LIMEGREEN']);
+const subMchid = optional(string({ maxLength: 32, pattern: /^\d+$/, patternName: 'digits' }));
+const https256 = string({ maxLength: 256, pattern: /^https?:\/\/\S+$/, patternName: 'an http(s) URL' });
+
+/** 查询车牌服务开通信息 request. `sub_mchid` for service providers only. */
+export interface ParkingServiceFindRequest {
+  appid: string;
+  sub_mchid?: string;
+  plate_number: string;
+  plate_color: ScoreParkingPlateColor;
+  openid: string;
+}
+
+/** 车牌服务开通信息. */
+export interface ParkingService {
+  plate_number: string;
+  plate_color: ScoreParkingPlateColor | (string & {});
+  /** 车牌服务开通时间 (RFC 3339). */
+  service_open_time?: string;
+  openid: string;
+  /** 车牌服务开通状态. */
+  service_state: 'NORMAL' | 'PAUSE' | 'OUT_SERVICE' | (string & {});
+}
+
+/** 创建停车入场 request. */
+export interface ParkingEnterRequest {
+  sub_mchid?: string;
+  /** 商户入场ID: unique per merchant. */
+  out_parking_no: string;
+  plate_number: string;
+  plate_color: ScoreParkingPlateColor;
+  /** 回调通知URL: receives VEHICLE.ENTRANCE_STATE_CHANGE. */
+  notify_url: string;
+  /** 入场时间: RFC 3339, or a `Date`. */
+  start_time: string | Date;
+  parking_name: string;
+  /** 免费时长 (seconds). */
+  free_duration: number;
+}
+
+/** 停车入场 as WeChat reports it. */
+export interface ParkingEnterResponse {
+  /** 停车入场ID (parking_id). */
+  id: string;
+  out_parking_no: string;
+  plate_number: string;
+  plate_color: string;
+  start_time: string;
+  parking_name: string;
+  free_duration: number;
+  /** 停车入场状态. */
+  state: 'NORMAL' | 'BLOCKED' | (string & {});
+  /** 不可用原因. */
+  block_reason?: 'PAUSE' | 'OVERDUE' | 'OUT_SERVICE' | 'EVALUATION_FAILED' | (string & {});
+}
+
+/** 扣费受理 request. Release the vehicle only after trade_state ACCEPTED. */
+export interface ParkingTransactionRequest {
+  appid: string;
+  sub_appid?: string;
+  sub_mchid?: string;
+  description: string;
+  attach?: string;
+  out_trade_no: string;
+  trade_scene: 'PARKING';
+  goods_tag?: string;
+  notify_url: string;
+  profit_sharing?: 'Y' | 'N';
+  amount: { total: number; currency?: 'CNY' };
+  parking_info: {
+    parking_id: string;
+    plate_number: string;
+    plate_color: ScoreParkingPlateColor;
+    start_time: string | Date;
+    end_time: string | Date;
+    parking_name: string;
+    /** 计费时长 (seconds). */
+    charging_duration: number;
+    device_id: string;
+  };
+}
+
+/** 支付分停车订单. */
+export interface ParkingTransaction {
+  appid: string;
+  sub_appid?: string;
+  sp_mchid?: string;
+  sub_mchid?: string;
+  description: string;
+  create_time: string;
+  out_trade_no: string;
+  transaction_id?: string;
+  /** 交易状态 (open: callbacks also carry FAIL and PAY_BACK). */
+  trade_state: 'SUCCESS' | 'ACCEPTED' | 'PAY_FAIL' | 'REFUND' | (string & {});
+  trade_state_description?: string;
+  success_time?: string;
+  bank_type?: string;
+  user_repaid?: 'Y' | 'N' | (string & {});
+  attach?: string;
+  trade_scene: string;
+  parking_info?: Record<string, unknown>;
+  payer: { openid: string; sub_openid?: string };
+  amount: { total: number; currency: string; payer_total?: number; discount_total?: number };
+  promotion_detail?: Record<string, unknown>[];
+}
+
+/** 查询车牌服务开通信息: `GET /v3/vehicle/parking/services/find`. */
+export const parkingServiceFind = defineRoute({
+  protocol: 'v3',
+  method: 'GET',
+  path: '/v3/vehicle/parking/services/find',
+  title: '查询车牌服务开通信息',
+  request: object({
+    appid: string({ maxLength: 32 }),
+    sub_mchid: subMchid,
+    plate_number: string({ maxLength: 32 }),
+    plate_color: plateColor,
+    openid: string({ maxLength: 128 }),
+  }) satisfies Schema<ParkingServiceFindRequest, unknown> as Schema<ParkingServiceFindRequest, unknown>,
+  response: typeOnly<ParkingService>(),
+});
+
+/** 创建停车入场: `POST /v3/vehicle/parking/parkings`. */
+export const parkingEnter = defineRoute({
+  protocol: 'v3',
+  method: 'POST',
+  path: '/v3/vehicle/parking/parkings',
+  title: '创建停车入场',
+  request: object({
+    sub_mchid: subMchid,
+    out_parking_no: string({ maxLength: 64 }),
+    plate_number: string({ maxLength: 32 }),
+    plate_color: plateColor,
+    notify_url: https256,
+    start_time: dateTime,
+    parking_name: string({ maxLength: 128 }),
+    free_duration: integer({ min: 0 }),
+  }) satisfies Schema<ParkingEnterRequest, unknown> as Schema<ParkingEnterRequest, unknown>,
+  response: typeOnly<ParkingEnterResponse>(),
+});
+
+/** 扣费受理: `POST /v3/vehicle/transactions/parking`. */
+export const parkingTransaction = defineRoute({
+  protocol: 'v3',
+  method: 'POST',
+  path: '/v3/vehicle/transactions/parking',
+  title: '扣费受理',
+  request: object({
+    appid: string({ maxLength: 32 }),
+    sub_appid: optional(string({ maxLength: 32 })),
+    sub_mchid: subMchid,
+    description: string({ maxLength: 128 }),
+    attach: optional(string({ maxLength: 128 })),
+    out_trade_no: string({
+      maxLength: 32,
+      pattern: /^[0-9A-Za-z_\-*]+$/,
+      patternName: 'letters, digits, _-*',
+    }),
+    trade_scene: oneOf(['PARKING']),
+    goods_tag: optional(string({ maxLength: 32 })),
+    notify_url: https256,
+    profit_sharing: optional(oneOf(['Y', 'N'])),
+    amount: object({ total: integer({ min: 1 }), currency: optional(oneOf(['CNY'])) }),
+    parking_info: object({
+      parking_id: string({ maxLength: 32 }),
+      plate_number: string({ maxLength: 32 }),
+      plate_color: plateColor,
+      start_time: dateTime,
+      end_time: dateTime,
+      parking_name: string({ maxLength: 128 }),
+      charging_duration: integer({ min: 0 }),
+      device_id: string({ maxLength: 32 }),
+    }),
+  }) satisfies Schema<ParkingTransactionRequest, unknown> as Schema<ParkingTransactionRequest, unknown>,
+  response: typeOnly<ParkingTransaction>(),
+});
+
+/** 查询订单: `GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`. */
+export const parkingTransactionQuery = defineRoute({
+  protocol: 'v3',
+  method: 'GET',
+  path: '/v3/vehicle/transactions/out-trade-no/{out_trade_no}',
+  title: '查询订单',
+  v3: { pathParams: ['out_trade_no'] },
+  request: object({ out_trade_no: string({ maxLength: 32 }), sub_mchid: subMchid }) as Schema<
+    { out_trade_no: string; sub_mchid?: string },
+    unknown
+  >,
+  response: typeOnly<ParkingTransaction>(),
+});
