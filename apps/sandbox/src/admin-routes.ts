@@ -2,8 +2,9 @@ import { CallbackError, SandboxUsageError } from './errors.ts';
 import { jsonReply, noContentReply, type Reply } from './reply.ts';
 import type { RouteHandler, RouteRequest, Router } from './router.ts';
 import type { PayOrder, SandboxState } from './state.ts';
-import type { HostileMode } from './types.ts';
+import type { FailNextOptions, HostileMode, SendV3NoticeOptions, V3KeyMode } from './types.ts';
 import { sendPlateStateNotice } from './v2-callbacks.ts';
+import { sendV3Notice } from './v3-callbacks.ts';
 
 /** Admin routes live under this prefix: never recorded, never hostile. */
 export const adminPrefix = '/__sandbox/';
@@ -54,6 +55,17 @@ async function plateState(state: SandboxState, request: RouteRequest): Promise<R
   }
 }
 
+async function v3Notice(state: SandboxState, request: RouteRequest): Promise<Reply> {
+  // sendV3Notice checks every field and names the wrong one.
+  const options = readJson(request) as unknown as SendV3NoticeOptions;
+  try {
+    return jsonReply(200, await sendV3Notice(state, options));
+  } catch (error) {
+    if (!(error instanceof CallbackError)) throw error;
+    return jsonReply(502, { error: error.message });
+  }
+}
+
 function describeOrder(order: PayOrder) {
   const { merchant, ...rest } = order;
   return { mch_id: merchant.mchId, ...rest };
@@ -85,4 +97,34 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
   });
   add('POST', 'v2/plate-state', (request) => plateState(state, request));
   add('GET', 'v2/orders', () => jsonReply(200, [...state.orders.values()].map(describeOrder)));
+
+  const { keyring, failures } = state.v3;
+  add('GET', 'v3/key-mode', () => jsonReply(200, { mode: keyring.mode }));
+  add('PUT', 'v3/key-mode', (request) => {
+    keyring.setMode(readJson(request).mode as V3KeyMode);
+    return jsonReply(200, { mode: keyring.mode });
+  });
+  add('GET', 'v3/platform-certificates', () => jsonReply(200, state.config.platform.certificates));
+  add('POST', 'v3/platform-certificates', () => jsonReply(200, keyring.rotate()));
+  add('DELETE', 'v3/platform-certificates/{serialNo}', (request) => {
+    keyring.retire(request.params.serialNo!);
+    return noContentReply();
+  });
+  add('POST', 'fail-next', (request) => {
+    failures.push(readJson(request) as unknown as FailNextOptions);
+    return noContentReply();
+  });
+  add('POST', 'v3/notice', (request) => v3Notice(state, request));
+  add('GET', 'v3/transactions', () =>
+    jsonReply(
+      200,
+      [...state.v3.transactions.values()].map(({ mchId, sub_mchid, notify_url, transaction, notice }) => ({
+        mchid: mchId,
+        ...(sub_mchid ? { sub_mchid } : {}),
+        notify_url,
+        transaction,
+        ...(notice ? { notice } : {}),
+      })),
+    ),
+  );
 }

@@ -13,3 +13,9 @@ export function formatChinaTime(date: Date): string {
     pad(shifted.getUTCSeconds())
   );
 }
+
+/** RFC 3339 in China time (`2026-11-24T10:34:56+08:00`), as APIv3 writes times. */
+export function formatChinaRfc3339(date: Date): string {
+  const t = formatChinaTime(date);
+  return `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12, 14)}+08:00`;
+}

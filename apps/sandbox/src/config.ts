@@ -1,22 +1,43 @@
+import { fail, isRecord, list, text } from './config-fields.ts';
 import { SandboxConfigError } from './errors.ts';
-import { randomAppId, randomMchId, randomOpenId, randomV2ApiKey } from './ids.ts';
-import type { SandboxConfig, SandboxMerchant, SandboxVehicleUser } from './types.ts';
+import { randomAppId, randomDigits, randomMchId, randomOpenId, randomV2ApiKey } from './ids.ts';
+import { generateMerchantV3, generatePlatform } from './keys.ts';
+import type { SandboxConfig, SandboxConfigInput, SandboxMerchant, SandboxVehicleUser } from './types.ts';
+import {
+  parseBrands,
+  parseMallMembers,
+  parseMerchantV3,
+  parseParkingLots,
+  parsePlatform,
+} from './v3-config.ts';
 
 /**
- * A fresh configuration: one direct merchant, one service provider with one sub-merchant, and car owners in
- * every state (the plate in arrears answers BLOCK). Keys come from crypto randomness and exist nowhere else.
+ * A fresh configuration: one direct merchant, one service provider with one sub-merchant (both with APIv3
+ * credentials), car owners in every state (the plate in arrears answers BLOCK), WeChat Pay's keys (public key
+ * and one platform certificate, private keys included so the config can be handed to `startSandbox`), a
+ * business-circle brand both merchants serve with members in each state, and an enabled parking lot per
+ * merchant.
+ *
+ * Ids, serials and secrets come from crypto randomness. The RSA key pairs are made once per process and
+ * reused role by role (see `cachedKeyPair`): making them takes most of a second.
  */
 export function generateSandboxConfig(): SandboxConfig {
+  const direct: SandboxMerchant = {
+    mchId: randomMchId(),
+    appId: randomAppId(),
+    v2ApiKey: randomV2ApiKey(),
+    v3: generateMerchantV3(0),
+  };
+  const provider: SandboxMerchant = {
+    mchId: randomMchId(),
+    appId: randomAppId(),
+    v2ApiKey: randomV2ApiKey(),
+    subMerchants: [{ subMchId: randomMchId(), subAppId: randomAppId() }],
+    v3: generateMerchantV3(1),
+  };
+  const brandId = Number(`1${randomDigits(5)}`);
   return {
-    merchants: [
-      { mchId: randomMchId(), appId: randomAppId(), v2ApiKey: randomV2ApiKey() },
-      {
-        mchId: randomMchId(),
-        appId: randomAppId(),
-        v2ApiKey: randomV2ApiKey(),
-        subMerchants: [{ subMchId: randomMchId(), subAppId: randomAppId() }],
-      },
-    ],
+    merchants: [direct, provider],
     vehicleUsers: [
       { plate_number: '粤B888888', openid: randomOpenId(), user_state: 'NORMAL', deduct_mode: 'AUTOPAY' },
       { plate_number: '粤BD12345', openid: randomOpenId(), user_state: 'NORMAL', deduct_mode: 'PROACTIVE' },
@@ -25,33 +46,59 @@ export function generateSandboxConfig(): SandboxConfig {
       { plate_number: '苏E55555', user_state: 'UNAUTHORIZED' },
       { openid: randomOpenId(), user_state: 'NORMAL', deduct_mode: 'PROACTIVE' },
     ],
+    platform: generatePlatform(),
+    brands: [
+      {
+        brandId,
+        appId: randomAppId(),
+        mchIds: [direct.mchId, provider.mchId, ...provider.subMerchants!.map((s) => s.subMchId)],
+      },
+    ],
+    mallMembers: [
+      {
+        openid: randomOpenId(),
+        brandId,
+        authorize_state: 'AUTHORIZED',
+        authorize_time: '2026-01-05T09:30:00+08:00',
+      },
+      {
+        openid: randomOpenId(),
+        brandId,
+        authorize_state: 'AUTHORIZED',
+        authorize_time: '2026-02-11T14:02:10+08:00',
+        points_commit_status: 'PENDING',
+      },
+      {
+        openid: randomOpenId(),
+        brandId,
+        authorize_state: 'DEAUTHORIZED',
+        authorize_time: '2025-10-01T08:00:00+08:00',
+        deauthorize_time: '2026-03-01T20:15:00+08:00',
+      },
+    ],
+    parkingLots: [direct, provider].map((merchant, i) => ({
+      wx_parking_lot_id: randomDigits(19),
+      out_parking_lot_id: `LOT-${String.fromCharCode(65 + i)}`,
+      parking_lot_name: i === 0 ? '欢乐海岸停车场' : '万象城地下停车场',
+      mchId: merchant.mchId,
+      enabled_state: 'ENABLED_STATE_ENABLED' as const,
+    })),
+  };
+}
+
+/**
+ * Fills in what a configuration may leave out: APIv3 credentials for merchants without them, and WeChat
+ * Pay's keys. Generated parts follow {@link generateSandboxConfig}.
+ */
+export function completeSandboxConfig(config: SandboxConfigInput): SandboxConfig {
+  return {
+    ...config,
+    merchants: config.merchants.map((m, i) => (m.v3 ? m : { ...m, v3: generateMerchantV3(i) })),
+    platform: config.platform ?? generatePlatform(),
   };
 }
 
 const userStates = ['NORMAL', 'BLOCK', 'PAUSED', 'OVERDUE', 'UNAUTHORIZED'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function fail(path: string, expected: string, value: unknown): never {
-  const got = value === undefined ? 'nothing' : JSON.stringify(value);
-  throw new SandboxConfigError(`${path}: expected ${expected}, got ${got}`);
-}
-
-function text(
-  record: Record<string, unknown>,
-  key: string,
-  path: string,
-  optional = false,
-): string | undefined {
-  const value = record[key];
-  if (value === undefined && optional) return undefined;
-  if (typeof value !== 'string' || value === '' || value.length > 32) {
-    fail(`${path}.${key}`, 'a non-empty string of at most 32 characters', value);
-  }
-  return value;
-}
 
 function parseMerchant(value: unknown, path: string): SandboxMerchant {
   if (!isRecord(value)) fail(path, 'an object', value);
@@ -65,6 +112,7 @@ function parseMerchant(value: unknown, path: string): SandboxMerchant {
       `${path}.v2ApiKey: expected exactly 32 characters, got ${merchant.v2ApiKey.length}`,
     );
   }
+  if (value.v3 !== undefined) merchant.v3 = parseMerchantV3(value.v3, `${path}.v3`);
   if (value.subMerchants !== undefined) {
     if (!Array.isArray(value.subMerchants)) fail(`${path}.subMerchants`, 'an array', value.subMerchants);
     merchant.subMerchants = value.subMerchants.map((sub: unknown, i) => {
@@ -101,7 +149,7 @@ export function parseVehicleUser(value: unknown, path = 'vehicleUser'): SandboxV
 }
 
 /** Checks a whole configuration and returns a fresh copy of it. */
-export function parseSandboxConfig(value: unknown): SandboxConfig {
+export function parseSandboxConfig(value: unknown): SandboxConfigInput {
   if (!isRecord(value)) fail('config', 'an object', value);
   if (!Array.isArray(value.merchants) || value.merchants.length === 0) {
     fail('merchants', 'a non-empty array', value.merchants);
@@ -116,5 +164,13 @@ export function parseSandboxConfig(value: unknown): SandboxConfig {
     seen.add(merchant.mchId);
   }
   const vehicleUsers = value.vehicleUsers.map((u: unknown, i) => parseVehicleUser(u, `vehicleUsers[${i}]`));
-  return { merchants, vehicleUsers };
+  const config: SandboxConfigInput = { merchants, vehicleUsers };
+  if (value.platform !== undefined) config.platform = parsePlatform(value.platform, 'platform');
+  const brands = list(value, 'brands', '', true);
+  if (brands) config.brands = parseBrands(brands, merchants);
+  const members = list(value, 'mallMembers', '', true);
+  if (members) config.mallMembers = parseMallMembers(members, config.brands ?? []);
+  const lots = list(value, 'parkingLots', '', true);
+  if (lots) config.parkingLots = parseParkingLots(lots, merchants);
+  return config;
 }

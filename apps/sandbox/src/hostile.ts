@@ -8,6 +8,9 @@ export const hostileModes: readonly HostileMode[] = [
   'bad-sign',
   'no-sign',
   'wrong-key-sign',
+  'signtest',
+  'stale-timestamp',
+  'unknown-serial',
   'slow',
   'drop',
   'garbage',
@@ -59,23 +62,22 @@ export function createHostileQueue(): HostileQueue {
 }
 
 /**
- * The answer as a hostile peer would give it. Signature modes leave an unsigned answer (a return_code FAIL,
- * a SIGNERROR) as it is: there is no signature to spoil. 'slow' and 'drop' concern the connection, not the
- * answer, and are carried out by the server.
+ * The answer as a hostile peer would give it. Signature modes leave an answer without that kind of signature
+ * (a return_code FAIL, a SIGNERROR; an APIv2 answer for the APIv3-only modes) as it is. 'slow' and 'drop'
+ * concern the connection, not the answer, and are carried out by the server.
  */
-export function spoilReply(reply: Reply, mode: HostileMode): Reply {
+export async function spoilReply(reply: Reply, mode: HostileMode): Promise<Reply> {
   switch (mode) {
-    case 'bad-sign':
-      return reply.tamper?.badSign() ?? reply;
-    case 'no-sign':
-      return reply.tamper?.noSign() ?? reply;
-    case 'wrong-key-sign':
-      return reply.tamper?.wrongKeySign() ?? reply;
     case 'garbage':
-      // What a misbehaving proxy might send: the usual status and content type over a body that is neither
-      // XML nor JSON.
+      // What a misbehaving proxy might send: the usual status and headers over a body that is neither XML
+      // nor JSON.
       return { status: reply.status, headers: reply.headers, body: garbageBody };
-    default:
+    case 'slow':
+    case 'drop':
       return reply;
+    default: {
+      const variant = reply.tamper?.[mode];
+      return variant ? await variant() : reply;
+    }
   }
 }

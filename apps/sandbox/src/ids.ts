@@ -44,3 +44,13 @@ export function openIdForPlate(plate: string): string {
 export function newTransactionId(now = new Date()): string {
   return `4200${randomDigits(6)}${formatChinaTime(now).slice(0, 8)}${randomDigits(10)}`;
 }
+
+/** A `Request-ID` shaped like WeChat Pay's: `08` and 44 uppercase hex digits. */
+export function newRequestId(): string {
+  return `08${randomFrom('0123456789ABCDEF', 44)}`;
+}
+
+/** A 19-character id of uppercase letters and digits, like a 停车入场ID or 微信停车单号. */
+export function newParkingId(): string {
+  return randomFrom('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', 19);
+}

@@ -1,11 +1,24 @@
 export { generateSandboxConfig } from './config.ts';
+export { CallbackError, SandboxConfigError, SandboxUsageError } from './errors.ts';
 export { startSandbox } from './server.ts';
 export type {
+  FailNextOptions,
   HostileMode,
   RecordedRequest,
   Sandbox,
+  SandboxBrand,
   SandboxConfig,
+  SandboxConfigInput,
+  SandboxMallMember,
   SandboxMerchant,
+  SandboxMerchantV3,
   SandboxOptions,
+  SandboxParkingLot,
+  SandboxPlatform,
+  SandboxPlatformCertificate,
   SandboxVehicleUser,
+  SendV3NoticeOptions,
+  SignatureHostileMode,
+  V3KeyMode,
+  V3NoticeDelivery,
 } from './types.ts';

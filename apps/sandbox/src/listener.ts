@@ -5,6 +5,7 @@ import { spoilReply } from './hostile.ts';
 import { type Reply, textReply } from './reply.ts';
 import type { Router } from './router.ts';
 import type { SandboxState } from './state.ts';
+import { v3Error, v3Reply } from './v3-reply.ts';
 
 /** Bytes of a request body kept; longer bodies are read to the end but flagged as truncated. */
 export const maxBodyBytes = 64 * 1024;
@@ -75,6 +76,7 @@ export function createListener(state: SandboxState, router: Router) {
       if (match.found) {
         reply = await match.handler({
           method,
+          target,
           url,
           headers: request.headers,
           body,
@@ -91,9 +93,16 @@ export function createListener(state: SandboxState, router: Router) {
           await delay(turn.delayMs, undefined, { signal: state.shutdown.signal });
           reply = { ...reply, note: `${reply.note ?? ''} [slow ${turn.delayMs}ms]`.trim() };
         } else if (turn) {
-          reply = spoilReply(reply, turn.mode);
+          reply = await spoilReply(reply, turn.mode);
           reply = { ...reply, note: `${reply.note ?? ''} [hostile: ${turn.mode}]`.trim() };
         }
+      } else if (url.pathname.startsWith('/v3/')) {
+        // WeChat answers an unknown APIv3 path in its usual signed JSON, not a bare 404 page.
+        const answer =
+          match.allowed.length > 0
+            ? v3Error(405, 'METHOD_NOT_ALLOWED', `${url.pathname} 仅支持 ${match.allowed.join(', ')}`)
+            : v3Error(404, 'NOT_FOUND', `请求的资源 ${url.pathname} 不存在`);
+        reply = await v3Reply(state.v3.keyring, answer);
       } else if (match.allowed.length > 0) {
         reply = textReply(
           405,

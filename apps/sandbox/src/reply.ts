@@ -1,3 +1,5 @@
+import type { SignatureHostileMode } from './types.ts';
+
 /** An answer a route produced, not yet written: hostile modes may still spoil it. */
 export interface Reply {
   status: number;
@@ -9,15 +11,12 @@ export interface Reply {
   tamper?: SignatureTamper;
 }
 
-/** Variants of a signed answer, built by the protocol that signed it (v2 XML `sign`, later v3 headers). */
-export interface SignatureTamper {
-  /** One character of the signature changed. */
-  badSign(): Reply;
-  /** The signature left out. */
-  noSign(): Reply;
-  /** Signed correctly, but with a key nobody else has. */
-  wrongKeySign(): Reply;
-}
+/**
+ * Variants of a signed answer, one per signature hostile mode the protocol that signed it can produce (v2 XML
+ * `sign`: bad-sign, no-sign, wrong-key-sign; v3 headers: all of them). A mode without a variant leaves the
+ * answer as it is.
+ */
+export type SignatureTamper = Partial<Record<SignatureHostileMode, () => Reply | Promise<Reply>>>;
 
 export function textReply(status: number, body: string): Reply {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8' }, body };

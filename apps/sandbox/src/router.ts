@@ -4,6 +4,8 @@ import type { Reply } from './reply.ts';
 /** What a route handler sees of a request. */
 export interface RouteRequest {
   method: string;
+  /** Path and query exactly as received (APIv3 signatures cover these bytes). */
+  target: string;
   url: URL;
   headers: IncomingHttpHeaders;
   /** The body bytes, at most the server's cap. */

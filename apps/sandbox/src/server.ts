@@ -1,13 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { addAdminRoutes } from './admin-routes.ts';
-import { generateSandboxConfig, parseSandboxConfig } from './config.ts';
+import { completeSandboxConfig, generateSandboxConfig, parseSandboxConfig } from './config.ts';
 import { createListener } from './listener.ts';
 import { createRouter } from './router.ts';
 import { createState } from './state.ts';
 import type { Sandbox, SandboxOptions } from './types.ts';
 import { sendPlateStateNotice } from './v2-callbacks.ts';
 import { addV2Routes } from './v2-routes.ts';
+import { sendV3Notice } from './v3-callbacks.ts';
+import { addV3Routes } from './v3-routes.ts';
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -20,17 +22,22 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /**
- * Starts a local WeChat Pay simulator: the APIv2 car-owner platform (车主平台) on node:http, with signed
- * answers, callbacks to the merchant and switchable hostile behaviour.
+ * Starts a local WeChat Pay simulator on node:http: the APIv2 car-owner platform (车主平台) and the APIv3
+ * parking and business-circle APIs, with signed answers, callbacks to the merchant and switchable hostile
+ * behaviour.
  *
- * @throws `SandboxConfigError` when `config` cannot be used; the listen error when the port is taken.
+ * @throws `SandboxConfigError` when `config` cannot be used, `SandboxUsageError` for an unknown `keyMode`;
+ * the listen error when the port is taken.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const { port = 0, host = '127.0.0.1', log = () => {} } = options;
-  const config = options.config === undefined ? generateSandboxConfig() : parseSandboxConfig(options.config);
-  const state = createState(config, log);
+  const { port = 0, host = '127.0.0.1', log = () => {}, keyMode = 'public-key' } = options;
+  const config = completeSandboxConfig(
+    options.config === undefined ? generateSandboxConfig() : parseSandboxConfig(options.config),
+  );
+  const state = createState(config, log, keyMode);
   const router = createRouter();
   addV2Routes(router, state);
+  addV3Routes(router, state);
   addAdminRoutes(router, state);
 
   const listener = createListener(state, router);
@@ -68,6 +75,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     sendPlateStateNotice(plate_number, event) {
       return sendPlateStateNotice(state, plate_number, event);
+    },
+    get keyMode() {
+      return state.v3.keyring.mode;
+    },
+    setKeyMode(mode) {
+      state.v3.keyring.setMode(mode);
+    },
+    rotatePlatformCertificate() {
+      return state.v3.keyring.rotate();
+    },
+    retirePlatformCertificate(serialNo) {
+      state.v3.keyring.retire(serialNo);
+    },
+    failNext(failure) {
+      state.v3.failures.push(failure);
+    },
+    sendV3Notice(notice) {
+      return sendV3Notice(state, notice);
     },
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -1,7 +1,15 @@
 import { createV2ApiKey, type V2ApiKey } from '@wxpark/signer';
 import { parseVehicleUser } from './config.ts';
 import { createHostileQueue, type HostileQueue } from './hostile.ts';
-import type { RecordedRequest, SandboxConfig, SandboxMerchant, SandboxVehicleUser } from './types.ts';
+import { publicPlatformView } from './platform-keys.ts';
+import type {
+  RecordedRequest,
+  SandboxConfig,
+  SandboxMerchant,
+  SandboxVehicleUser,
+  V3KeyMode,
+} from './types.ts';
+import { createV3State, type V3State } from './v3-state.ts';
 
 /** Who a request acts for: the merchant, and on partner paths the sub-merchant. */
 export interface Acting {
@@ -23,7 +31,7 @@ export interface PlateEntry extends Acting {
 export interface CallbackOutcome {
   /** HTTP status, when the merchant answered at all. */
   status?: number;
-  /** The merchant answered HTTP 200 with `return_code` SUCCESS XML. */
+  /** The merchant acknowledged: APIv2, HTTP 200 with `return_code` SUCCESS XML; APIv3, HTTP 200 or 204. */
   acknowledged: boolean;
   /** Why it failed, when it did not reach the merchant. */
   error?: string;
@@ -53,6 +61,7 @@ export interface SandboxState {
   readonly plateEntries: Map<string, PlateEntry>;
   readonly orders: Map<string, PayOrder>;
   readonly hostile: HostileQueue;
+  readonly v3: V3State;
   /** Aborted by `close()`: pending callbacks and slow answers give up. */
   readonly shutdown: AbortController;
   log(line: string): void;
@@ -64,7 +73,17 @@ export interface SandboxState {
   setVehicleUser(user: unknown): void;
 }
 
-export function createState(config: SandboxConfig, log: (line: string) => void): SandboxState {
+/**
+ * `complete` is a configuration with every merchant's v3 credentials and the platform's private keys (see
+ * `completeSandboxConfig`); `state.config` is the same without the platform's private keys.
+ */
+export function createState(
+  complete: SandboxConfig,
+  log: (line: string) => void,
+  keyMode: V3KeyMode = 'public-key',
+): SandboxState {
+  const platform = complete.platform;
+  const config: SandboxConfig = { ...complete, platform: publicPlatformView(platform) };
   const keys = new Map(config.merchants.map((m) => [m.mchId, createV2ApiKey(m.v2ApiKey)] as const));
   return {
     config,
@@ -72,6 +91,7 @@ export function createState(config: SandboxConfig, log: (line: string) => void):
     plateEntries: new Map(),
     orders: new Map(),
     hostile: createHostileQueue(),
+    v3: createV3State(config, platform, config.platform, keyMode),
     shutdown: new AbortController(),
     log,
     findMerchant(mchId) {

@@ -59,9 +59,9 @@ export function v2Signed(fields: V2Fields, key: V2ApiKey, signType: V2SignType):
   return {
     ...xmlReply({ ...clean, sign }, note),
     tamper: {
-      badSign: () => xmlReply({ ...clean, sign: flipSign(sign) }, note),
-      noSign: () => xmlReply(clean, note),
-      wrongKeySign: () =>
+      'bad-sign': () => xmlReply({ ...clean, sign: flipSign(sign) }, note),
+      'no-sign': () => xmlReply(clean, note),
+      'wrong-key-sign': () =>
         xmlReply({ ...clean, sign: signV2(clean, createV2ApiKey(randomV2ApiKey()), signType) }, note),
     },
   };

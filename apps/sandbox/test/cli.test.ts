@@ -81,6 +81,27 @@ describe('the CLI', () => {
     expect(missing.output().stderr).toMatch(/^sandbox: cannot read config .*nope\.json: ENOENT\n$/);
   });
 
+  it('prints the APIv3 credentials it generated and signs APIv3 answers in the --key-mode given', async () => {
+    const cli = run(['--key-mode', 'certificate']);
+    const url = await cli.url;
+    const config = (await (await fetch(`${url}/__sandbox/config`)).json()) as SandboxConfig;
+    for (const merchant of config.merchants) {
+      expect(cli.output().stdout).toContain(
+        `v3 serial_no=${merchant.v3!.serialNo} apiV3Key=${merchant.v3!.apiV3Key}`,
+      );
+    }
+    expect(cli.output().stdout).toContain('APIv3 answers signed in certificate mode');
+    const answer = await fetch(`${url}/v3/certificates`);
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('wechatpay-serial')).toBe(config.platform.certificates[0]!.serialNo);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+
+    const bad = run(['--key-mode', 'both']);
+    expect(await bad.exited).toBe(1);
+    expect(bad.output().stderr).toBe('sandbox: --key-mode: expected public-key or certificate, got "both"\n');
+  });
+
   it('exits 1 for a PORT that is not a port number', async () => {
     const cli = run([], { PORT: 'eighty' });
     expect(await cli.exited).toBe(1);

@@ -120,7 +120,13 @@ describe('the server', () => {
     const config = generateSandboxConfig();
     const sandbox = await startSandbox({ config });
     try {
-      expect(sandbox.config).toEqual(config);
+      // Everything as given, except that WeChat Pay's private keys stay inside the sandbox.
+      const { privateKey: _key, ...platform } = config.platform;
+      expect(sandbox.config).toEqual({
+        ...config,
+        platform: { ...platform, certificates: platform.certificates.map(({ privateKey: _k, ...c }) => c) },
+      });
+      expect(JSON.stringify(sandbox.config.platform)).not.toContain('PRIVATE KEY');
     } finally {
       await sandbox.close();
     }

@@ -1,0 +1,122 @@
+import {
+  createAuthorization,
+  createRsaSigner,
+  loadPlatformCertificate,
+  loadPlatformPublicKey,
+  PlatformKeySet,
+  readWechatpayHeaders,
+  verifyV3Signature,
+} from '@wxpark/signer';
+import type { Sandbox, SandboxMerchant, SandboxMerchantV3 } from '../src/index.ts';
+
+export type V3Merchant = SandboxMerchant & { v3: SandboxMerchantV3 };
+
+/** The direct merchant and the service provider of a generated config, with their v3 credentials. */
+export function v3MerchantsOf(sandbox: Sandbox): { direct: V3Merchant; provider: V3Merchant } {
+  const direct = sandbox.config.merchants.find((m) => !m.subMerchants?.length)! as V3Merchant;
+  const provider = sandbox.config.merchants.find((m) => m.subMerchants?.length)! as V3Merchant;
+  return { direct, provider };
+}
+
+export interface V3Response {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed body; undefined when empty or not JSON. */
+  json: Record<string, unknown> | undefined;
+}
+
+export interface V3CallOptions {
+  /** Extra request headers (e.g. Wechatpay-Serial). */
+  headers?: Record<string, string>;
+  /** Signs with another timestamp. */
+  timestamp?: number;
+  /** Signs in the name of another merchant id, serial, or with another private key. */
+  mchId?: string;
+  serialNo?: string;
+  privateKey?: string;
+  /** Sends this body instead of JSON.stringify(body), still signed. */
+  rawBody?: string;
+  /** Replaces the Authorization header entirely (undefined: none is sent). */
+  authorization?: string | null;
+}
+
+/**
+ * Signs and sends an APIv3 request as a merchant's client would, with @wxpark/signer and plain fetch: the
+ * Authorization header over the exact path, query and body sent.
+ */
+export async function callV3(
+  sandbox: Sandbox,
+  merchant: V3Merchant,
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+  options: V3CallOptions = {},
+): Promise<V3Response> {
+  const text = options.rawBody ?? (body === undefined ? '' : JSON.stringify(body));
+  const authorization =
+    options.authorization !== undefined
+      ? options.authorization
+      : await createAuthorization({
+          mchId: options.mchId ?? merchant.mchId,
+          serialNo: options.serialNo ?? merchant.v3.serialNo,
+          signer: createRsaSigner(options.privateKey ?? merchant.v3.privateKey),
+          method,
+          url,
+          body: text,
+          ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+        });
+  const response = await fetch(`${sandbox.url}${url}`, {
+    method,
+    headers: {
+      accept: 'application/json',
+      'user-agent': 'wxpark-sandbox-test',
+      ...(authorization === null ? {} : { authorization }),
+      ...(text === '' ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
+    ...(method === 'GET' ? {} : { body: text }),
+  });
+  const answer = await response.text();
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = answer === '' ? undefined : (JSON.parse(answer) as Record<string, unknown>);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text: answer, json };
+}
+
+/** WeChat Pay's public keys as a client would configure them: the public key and every listed certificate. */
+export function platformKeys(sandbox: Sandbox): PlatformKeySet {
+  const platform = sandbox.config.platform;
+  return new PlatformKeySet([
+    loadPlatformPublicKey(platform.publicKeyId, platform.publicKey),
+    ...platform.certificates.map((c) => loadPlatformCertificate(c.certificate)),
+  ]);
+}
+
+/** Verifies an answer with the signer, as a client must. Rejects with the signer's error. */
+export function verifyAnswer(
+  sandbox: Sandbox,
+  answer: { headers: Headers; text: string },
+  options: { windowSeconds?: number; keys?: PlatformKeySet } = {},
+): Promise<void> {
+  return verifyV3Signature({
+    headers: readWechatpayHeaders(answer.headers),
+    body: answer.text,
+    verifier: options.keys ?? platformKeys(sandbox),
+    ...(options.windowSeconds === undefined ? {} : { windowSeconds: options.windowSeconds }),
+  });
+}
+
+/** A plate's entry time a little in the past, in Unix seconds. */
+export function minutesAgo(minutes: number): number {
+  return Math.floor(Date.now() / 1000) - minutes * 60;
+}
+
+/** An RFC 3339 China time `minutes` ago. */
+export function rfc3339MinutesAgo(minutes: number): string {
+  const shifted = new Date(Date.now() - minutes * 60_000 + 8 * 3_600_000).toISOString();
+  return `${shifted.slice(0, 19)}+08:00`;
+}
