@@ -64,6 +64,9 @@ export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyPro
   const refreshEvery = options.refreshEvery ?? 12 * 60 * 60 * 1000;
   let inFlight: Promise<void> | undefined;
   let lastRefresh = Number.NEGATIVE_INFINITY;
+  // Refreshes for an unknown serial are rate-limited on their own clock: the download at start must not
+  // stop the client from following a rotation a minute later, and forged serials must not cost a download each.
+  let lastMissRefresh = Number.NEGATIVE_INFINITY;
 
   function refresh(): Promise<void> {
     if (!download) return Promise.resolve();
@@ -89,7 +92,8 @@ export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyPro
       const key = set.get(id)!;
       if (key.kind !== 'certificate') continue;
       if (key.notBefore && key.notBefore.getTime() > now()) continue;
-      if (!newest || (key.notBefore?.getTime() ?? 0) > (newest.notBefore?.getTime() ?? 0)) newest = key;
+      // Ties (certificates issued within the same second) go to the one learnt last.
+      if (!newest || (key.notBefore?.getTime() ?? 0) >= (newest.notBefore?.getTime() ?? 0)) newest = key;
     }
     return newest;
   }
@@ -107,7 +111,8 @@ export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyPro
 
   return {
     async verify(serial, message, signature) {
-      if (!set.has(serial) && download && now() - lastRefresh >= minInterval) {
+      if (!set.has(serial) && download && (inFlight || now() - lastMissRefresh >= minInterval)) {
+        if (!inFlight) lastMissRefresh = now();
         await refresh().catch((error: unknown) => {
           throw new WxparkError({
             code: 'PLATFORM_KEYS_UNAVAILABLE',

@@ -1,0 +1,166 @@
+import { noticeKeysOf, SignatureError, type WxparkError } from '@wxpark/core';
+import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createParkingNoticeHandler, type ParkingNotice } from '../src/index.ts';
+import { listen, merchantOf, v3Client } from './helpers.ts';
+
+let sandbox: Sandbox;
+let url: string;
+let close: () => Promise<void>;
+const processed: ParkingNotice[] = [];
+const refused: unknown[] = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  const handler = createParkingNoticeHandler({
+    ...noticeKeysOf(v3Client(sandbox)),
+    onNotice(notice) {
+      processed.push(notice);
+      if (notice.event_type === 'PARKING_FEE.QUERY_TRANS_INFO') {
+        return { total_amount: 1500, paid_amount: 0, out_serial_number: notice.resource.out_serial_number };
+      }
+    },
+    onError: (error) => refused.push(error),
+  });
+  const server = await listen((req, res) => void handler.node(req, res));
+  url = `${server.url}/wxpay/v3/notify`;
+  close = () => new Promise((resolve) => server.server.close(() => resolve()));
+});
+afterAll(async () => {
+  await sandbox.close();
+  await close();
+});
+beforeEach(() => {
+  processed.length = 0;
+  refused.length = 0;
+});
+
+const entranceChange = {
+  sp_mchid: '1900000100',
+  parking_id: '5K8264ILTKCH16CQ250',
+  plate_number: '粤B888888',
+  plate_color: 'PLATE_COLOR_BLUE',
+  state: 'ENTRANCE_STATE_IN',
+};
+
+describe('APIv3 parking callbacks', () => {
+  it('verifies, decrypts and types a notice, and answers 204', async () => {
+    const delivery = await sandbox.sendV3Notice({
+      url,
+      event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
+      resource: entranceChange,
+    });
+    expect(delivery.status).toBe(204);
+    expect(processed).toHaveLength(1);
+    const notice = processed[0]!;
+    expect(notice.event_type).toBe('VEHICLE.ENTRANCE_STATE_CHANGE');
+    if (notice.event_type === 'VEHICLE.ENTRANCE_STATE_CHANGE')
+      expect(notice.resource.plate_number).toBe('粤B888888');
+  });
+
+  it('answers a fee query with the reply body, and gives a repeat the same reply', async () => {
+    const delivery = await sandbox.sendV3Notice({
+      url,
+      event_type: 'PARKING_FEE.QUERY_TRANS_INFO',
+      resource: { out_serial_number: 'P1', plate_number: '粤B888888' },
+    });
+    expect(delivery.status).toBe(200);
+    expect(JSON.parse(delivery.body)).toMatchObject({ total_amount: 1500, out_serial_number: 'P1' });
+    const repeat = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.envelope });
+    expect(repeat.status).toBe(200);
+    expect(await repeat.text()).toBe(delivery.body);
+    expect(processed).toHaveLength(1);
+  });
+
+  it('acknowledges a repeated delivery without processing it twice', async () => {
+    const delivery = await sandbox.sendV3Notice({
+      url,
+      event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
+      resource: entranceChange,
+    });
+    const repeat = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.envelope });
+    expect([delivery.status, repeat.status]).toEqual([204, 204]);
+    expect(processed).toHaveLength(1);
+  });
+
+  it('refuses a forged body, a probe, a stale timestamp and an unknown key with 401', async () => {
+    const delivery = await sandbox.sendV3Notice({
+      url,
+      event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
+      resource: entranceChange,
+    });
+    processed.length = 0;
+    const forged = await fetch(url, {
+      method: 'POST',
+      headers: { ...delivery.headers },
+      body: delivery.envelope.replace('"VEHICLE.ENTRANCE_STATE_CHANGE"', '"VEHICLE.ENTRANCE_STATE_CHANGE" '),
+    });
+    expect(forged.status).toBe(401);
+    const codes = [];
+    for (const hostile of ['signtest', 'stale-timestamp', 'unknown-serial', 'bad-sign'] as const) {
+      const refusedDelivery = await sandbox.sendV3Notice({
+        url,
+        event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
+        resource: entranceChange,
+        hostile,
+      });
+      expect(refusedDelivery.status).toBe(401);
+      codes.push((refused.at(-1) as SignatureError).code);
+    }
+    expect(codes).toEqual([
+      'SIGNATURE_PROBE',
+      'TIMESTAMP_OUT_OF_WINDOW',
+      'UNKNOWN_SERIAL',
+      'SIGNATURE_MISMATCH',
+    ]);
+    expect(refused.every((e) => e instanceof SignatureError)).toBe(true);
+    expect(processed).toHaveLength(0);
+  });
+
+  it('refuses a replay from outside the window, in both directions', async () => {
+    const delivery = await sandbox.sendV3Notice({
+      url,
+      event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
+      resource: entranceChange,
+    });
+    const keys = noticeKeysOf(v3Client(sandbox));
+    for (const skew of [-10 * 60_000, 10 * 60_000]) {
+      const later = createParkingNoticeHandler({ ...keys, now: () => Date.now() + skew, onNotice: () => {} });
+      const answer = await later.fetch(
+        new Request('http://lot.test/notify', {
+          method: 'POST',
+          headers: delivery.headers,
+          body: delivery.envelope,
+        }),
+      );
+      expect(answer.status).toBe(401);
+      expect(await answer.json()).toEqual({ code: 'FAIL', message: 'TIMESTAMP_OUT_OF_WINDOW' });
+    }
+  });
+
+  it('says plainly when the APIv3 key is wrong, and asks WeChat to retry (500)', async () => {
+    const delivery = await sandbox.sendV3Notice({
+      url,
+      event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
+      resource: entranceChange,
+    });
+    const wrongKey = createParkingNoticeHandler({
+      ...noticeKeysOf(v3Client(sandbox)),
+      apiV3Key: merchantOf(sandbox).v2ApiKey,
+      onNotice: () => {},
+      onError: (error) => refused.push(error),
+    });
+    const answer = await wrongKey.fetch(
+      new Request('http://lot.test/notify', {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.envelope,
+      }),
+    );
+    expect(answer.status).toBe(500);
+    const error = refused.at(-1) as WxparkError & { hint?: string };
+    expect(error.code).toBe('DECRYPT_FAILED');
+    expect(`${error.message} ${error.hint}`).toMatch(/APIv3 key/);
+    expect(`${error.message} ${error.hint}`).not.toContain(merchantOf(sandbox).v2ApiKey);
+  });
+});

@@ -1,0 +1,267 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { ApiError, SignatureError, TransportError, ValidationError, WxparkError } from '@wxpark/core';
+import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ParkingEntryRequest } from '../src/index.ts';
+import { merchantOf, unixNow, v3Client } from './helpers.ts';
+
+let sandbox: Sandbox;
+let lotId: string;
+let counter = 0;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+  lotId = sandbox.config.parkingLots!.find((l) => l.mchId === merchantOf(sandbox).mchId)!.wx_parking_lot_id;
+});
+afterAll(() => sandbox.close());
+beforeEach(() => {
+  sandbox.clearRequests();
+  sandbox.setKeyMode('public-key');
+});
+
+function entry(extra: Partial<ParkingEntryRequest> = {}): ParkingEntryRequest {
+  counter += 1;
+  return {
+    out_serial_number: `T${Date.now()}${counter}`,
+    parking_id: lotId,
+    plate_number: '粤B888888',
+    enter_timestamp: unixNow() - 600,
+    plate_color: 'PLATE_COLOR_BLUE',
+    car_type: 'PLATE_TYPE_TEMPORARY',
+    vehicle_type: 'VEHICLE_TYPE_SMALL',
+    discount_template_id: [1001],
+    ...extra,
+  };
+}
+
+describe('同步车辆入场通知 against the sandbox', () => {
+  it('answers a verified serial_number in every call style, signed and sent as WeChat expects', async () => {
+    const client = v3Client(sandbox);
+    const answers = [
+      await client.v3.parking.reminders.entry.post(entry()),
+      await client.chain('v3/parking/reminders/entry').post(entry()),
+      await client['v3/parking/reminders/entry'].post(entry()),
+      await client.v3.parking.reminders.entry(entry()),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.data.serial_number).toMatch(/^[0-9A-Z]{19}$/);
+      expect(answer.requestId).toBeTruthy();
+      expect(answer.headers.get('wechatpay-serial')).toBe(sandbox.config.platform.publicKeyId);
+    }
+    const sent = sandbox.requests[0]!;
+    expect(sent.headers.authorization).toMatch(/^WECHATPAY2-SHA256-RSA2048 mchid="\d+",/);
+    // The client names the key it expects the answer to be signed with.
+    expect(sent.headers['wechatpay-serial']).toBe(sandbox.config.platform.publicKeyId);
+    expect(JSON.parse(sent.body)).toMatchObject({
+      enter_timestamp: expect.any(Number),
+      discount_template_id: [1001],
+    });
+  });
+
+  it.each([
+    ['enter_timestamp', { enter_timestamp: 1.5 }, 'an integer'],
+    ['enter_timestamp', { enter_timestamp: '1700000000' }, 'an integer'],
+    ['plate_color', { plate_color: 'BLUE' }, 'PLATE_COLOR_BLUE'],
+    ['vehicle_type', { vehicle_type: 'CAR' }, 'VEHICLE_TYPE_SMALL'],
+    ['discount_template_id[0]', { discount_template_id: ['1001'] }, 'an integer'],
+    ['out_serial_number', { out_serial_number: 'x'.repeat(65) }, '64'],
+  ])('refuses a bad %s before any I/O', async (field, bad, expected) => {
+    const error = await v3Client(sandbox)
+      .v3.parking.reminders.entry({ ...entry(), ...(bad as object) } as ParkingEntryRequest)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe(field);
+    expect((error as ValidationError).expected).toContain(expected);
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('refuses a missing field and an unknown one before any I/O', async () => {
+    const { parking_id: _dropped, ...missing } = entry();
+    const client = v3Client(sandbox);
+    const a = await client.v3.parking.reminders
+      .entry(missing as ParkingEntryRequest)
+      .catch((e: unknown) => e);
+    expect((a as ValidationError).field).toBe('parking_id');
+    const b = await client.v3.parking.reminders
+      .entry({ ...entry(), parkingId: lotId } as ParkingEntryRequest)
+      .catch((e: unknown) => e);
+    expect((b as ValidationError).field).toBe('parkingId');
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('exits the same stay and queries its fee', async () => {
+    const client = v3Client(sandbox);
+    const stay = entry({ enter_timestamp: unixNow() - 7200 });
+    await client.v3.parking.reminders.entry(stay);
+    const fee = await client.v3.parking.reminders['parking-fee']({
+      out_serial_number: stay.out_serial_number,
+    });
+    expect(fee.data.total_amount).toBeGreaterThan(0);
+    const exit = await client.v3.parking.reminders.exit({
+      out_serial_number: stay.out_serial_number,
+      exit_timestamp: unixNow(),
+      plate_number: stay.plate_number,
+      plate_color: stay.plate_color,
+      parking_id: lotId,
+    });
+    expect(exit.status).toBe(204);
+  });
+});
+
+describe('APIv3 errors', () => {
+  it.each([
+    [400, 'PARAM_ERROR', false],
+    [429, 'FREQUENCY_LIMITED', true],
+    [500, 'SYSTEM_ERROR', true],
+  ] as const)(
+    'turns a %i %s into an ApiError with its detail and request id',
+    async (status, code, retryable) => {
+      sandbox.failNext({
+        path: '/v3/parking/reminders/entry',
+        status,
+        code,
+        message: 'sandbox says no',
+        detail: { field: '/plate_number', location: 'body' },
+      });
+      const error = await v3Client(sandbox)
+        .v3.parking.reminders.entry(entry())
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      const api = error as ApiError;
+      expect([api.status, api.code, api.isRetryable, api.signatureVerified]).toEqual([
+        status,
+        code,
+        retryable,
+        true,
+      ]);
+      expect(api.detail).toMatchObject({ field: '/plate_number' });
+      expect(api.requestId).toBeTruthy();
+      expect(api.message).toContain('sandbox says no');
+      // POSTs are never retried automatically.
+      expect(sandbox.requests).toHaveLength(1);
+    },
+  );
+
+  it('answers 401 SIGN_ERROR for a key that is not the merchant’s, with a hint and no key material', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const error = await v3Client(sandbox, { privateKey: pem })
+      .v3.parking.reminders.entry(entry())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(401);
+    expect((error as ApiError).code).toBe('SIGN_ERROR');
+    expect((error as ApiError & { hint?: string }).hint).toMatch(/serialNo and v3.privateKey/);
+    const printed = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`;
+    expect(printed).not.toContain('PRIVATE KEY');
+    expect(printed).not.toContain(merchantOf(sandbox).v3.apiV3Key);
+  });
+});
+
+describe('answers that do not verify are errors, never data', () => {
+  it.each([
+    ['bad-sign', 'SIGNATURE_MISMATCH'],
+    ['wrong-key-sign', 'SIGNATURE_MISMATCH'],
+    ['no-sign', 'MISSING_HEADER'],
+    ['signtest', 'SIGNATURE_PROBE'],
+    ['stale-timestamp', 'TIMESTAMP_OUT_OF_WINDOW'],
+    ['unknown-serial', 'UNKNOWN_SERIAL'],
+  ] as const)('refuses a %s answer with %s', async (mode, code) => {
+    sandbox.setHostile(mode);
+    const error = await v3Client(sandbox)
+      .v3.parking.reminders.entry(entry())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignatureError);
+    expect((error as SignatureError).code).toBe(code);
+    expect((error as SignatureError).requestId).toBeTruthy();
+  });
+
+  it('reports a garbage body as an error, a slow answer as TIMEOUT and a dropped one as NETWORK', async () => {
+    sandbox.setHostile('garbage');
+    const garbage = await v3Client(sandbox)
+      .v3.parking.reminders.entry(entry())
+      .catch((e: unknown) => e);
+    expect(WxparkError.isInstance(garbage)).toBe(true);
+    expect(garbage).not.toBeInstanceOf(ApiError);
+
+    sandbox.setHostile('slow', { delayMs: 1500 });
+    const slow = await v3Client(sandbox, {}, { timeout: 300 })
+      .v3.parking.reminders.entry(entry())
+      .catch((e: unknown) => e);
+    expect((slow as TransportError).code).toBe('TIMEOUT');
+
+    sandbox.setHostile('drop');
+    const dropped = await v3Client(sandbox)
+      .v3.parking.reminders.entry(entry())
+      .catch((e: unknown) => e);
+    expect(dropped).toBeInstanceOf(TransportError);
+    expect((dropped as TransportError).code).toBe('NETWORK');
+  });
+});
+
+describe('platform keys', () => {
+  it('never calls /v3/certificates in public-key mode', async () => {
+    const client = v3Client(sandbox);
+    for (let i = 0; i < 3; i++) await client.v3.parking.reminders.entry(entry());
+    expect(sandbox.requests.filter((r) => r.path.startsWith('/v3/certificates'))).toHaveLength(0);
+  });
+
+  it('turns the 404 of /v3/certificates into advice to configure the public key', async () => {
+    const error = await v3Client(sandbox, { certificates: 'download' })
+      .v3.parking.reminders.entry(entry())
+      .catch((e: unknown) => e);
+    expect(WxparkError.isInstance(error)).toBe(true);
+    expect((error as WxparkError).code).toBe('NO_PLATFORM_CERTIFICATES');
+    expect(`${(error as Error).message} ${(error as { hint?: string }).hint}`).toMatch(/publicKey/);
+  });
+
+  it('downloads certificates once, and survives a rotation mid-run with no failed call', async () => {
+    sandbox.setKeyMode('certificate');
+    const client = v3Client(sandbox, { certificates: 'download' });
+    const oldSerial = sandbox.config.platform.certificates.at(-1)!.serialNo;
+    const first = await client.v3.parking.reminders.entry(entry());
+    expect(first.headers.get('wechatpay-serial')).toBe(oldSerial);
+
+    let newSerial = '';
+    const results = [];
+    for (let i = 0; i < 12; i++) {
+      if (i === 4) newSerial = sandbox.rotatePlatformCertificate().serialNo;
+      // Once the old certificate is retired, answers come signed with a serial the client has not seen.
+      if (i === 8) sandbox.retirePlatformCertificate(oldSerial);
+      results.push(await client.v3.parking.reminders.entry(entry()));
+    }
+    expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(results.slice(8).map((r) => r.headers.get('wechatpay-serial'))).toEqual(Array(4).fill(newSerial));
+    // One download at start, one refresh for the unknown serial.
+    expect(sandbox.requests.filter((r) => r.path.startsWith('/v3/certificates'))).toHaveLength(2);
+    // After the refresh the client asks for the new key by name.
+    expect(sandbox.requests.at(-1)!.headers['wechatpay-serial']).toBe(newSerial);
+  });
+
+  it('coalesces concurrent refreshes into one download', async () => {
+    sandbox.setKeyMode('certificate');
+    const client = v3Client(sandbox, { certificates: 'download' });
+    await client.v3.parking.reminders.entry(entry());
+    const oldSerial = sandbox.config.platform.certificates.at(-1)!.serialNo;
+    sandbox.rotatePlatformCertificate();
+    sandbox.retirePlatformCertificate(oldSerial);
+    sandbox.clearRequests();
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => client.v3.parking.reminders.entry(entry())),
+    );
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(sandbox.requests.filter((r) => r.path.startsWith('/v3/certificates'))).toHaveLength(1);
+  });
+
+  it('trusts both keys during a switch-over and asks for the public key', async () => {
+    sandbox.setKeyMode('certificate');
+    const client = v3Client(sandbox, {
+      certificates: sandbox.config.platform.certificates.map((c) => c.certificate),
+      publicKey: { id: sandbox.config.platform.publicKeyId, key: sandbox.config.platform.publicKey },
+    });
+    const answer = await client.v3.parking.reminders.entry(entry());
+    expect(sandbox.requests.at(-1)!.headers['wechatpay-serial']).toBe(sandbox.config.platform.publicKeyId);
+    expect(answer.headers.get('wechatpay-serial')).toBe(sandbox.config.platform.publicKeyId);
+  });
+});
