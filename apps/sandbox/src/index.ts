@@ -1,5 +1,6 @@
 export { generateSandboxConfig } from './config.ts';
 export { CallbackError, SandboxConfigError, SandboxUsageError } from './errors.ts';
+export { type SandboxProcess, startSandboxProcess } from './process.ts';
 export { startSandbox } from './server.ts';
 export type {
   FailNextOptions,

@@ -2,12 +2,13 @@
 // SDK's latency overhead (validate, sign, XML, verify) beside a raw fetch of a precomputed signed body.
 // Run: pnpm --filter @wxpark/vehicle-v2 bench
 import { createClient } from '@wxpark/core';
-import { startSandbox } from '@wxpark/sandbox';
+import { startSandboxProcess } from '@wxpark/sandbox';
 import { createNonce, createV2ApiKey, signV2 } from '@wxpark/signer';
 import { buildXml } from '@wxpark/xml';
 import { type PayNotificationRequest, vehicleV2 } from '../src/index.ts';
 
-const sandbox = await startSandbox({ port: 0 });
+// The sandbox runs in its own process: in this one it would take half the client's CPU.
+const sandbox = await startSandboxProcess();
 const merchant = sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
 const plate = sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number)!
   .plate_number!;

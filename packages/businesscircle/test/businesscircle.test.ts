@@ -1,0 +1,214 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError, createClient, noticeKeysOf, SignatureError, ValidationError } from '@wxpark/core';
+import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  businesscircle,
+  createMallNoticeHandler,
+  type MallNotice,
+  type NoContent,
+  type ParkingStateSyncRequest,
+} from '../src/index.ts';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+});
+afterAll(() => sandbox.close());
+beforeEach(() => {
+  sandbox.clearRequests();
+  sandbox.setKeyMode('public-key');
+});
+
+function merchant() {
+  return sandbox.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
+}
+function client() {
+  const m = merchant();
+  const { publicKeyId, publicKey } = sandbox.config.platform;
+  return createClient(
+    {
+      mchId: m.mchId,
+      v3: {
+        serialNo: m.v3!.serialNo,
+        privateKey: m.v3!.privateKey,
+        apiV3Key: m.v3!.apiV3Key,
+        publicKey: { id: publicKeyId, key: publicKey },
+      },
+      baseUrl: sandbox.url,
+      backupBaseUrls: [],
+    },
+    [businesscircle],
+  );
+}
+function member(state = 'AUTHORIZED') {
+  return sandbox.config.mallMembers!.find((m) => m.authorize_state === state)!;
+}
+function sync(extra: Partial<ParkingStateSyncRequest> = {}): ParkingStateSyncRequest {
+  const brand = sandbox.config.brands![0]!;
+  return {
+    brandid: brand.brandId,
+    appid: brand.appId,
+    openid: member().openid,
+    plate_number: '粤B888888',
+    state: 'IN',
+    time: '2026-11-24T10:30:00+08:00',
+    ...extra,
+  };
+}
+
+describe('商圈会员停车状态同步', () => {
+  it('answers the 204 as a typed empty result, verified, in every call style', async () => {
+    const c = client();
+    const answers = [
+      await c.v3.businesscircle.parkings(sync()),
+      await c.v3.businesscircle.parkings.post(sync({ state: 'OUT' })),
+      await c.chain('v3/businesscircle/parkings').post(sync()),
+      await c['v3/businesscircle/parkings'].post(sync({ state: 'OUT' })),
+    ];
+    for (const answer of answers) {
+      expectTypeOf(answer.data).toEqualTypeOf<NoContent>();
+      expect(answer.status).toBe(204);
+      expect(answer.data).toEqual({});
+      expect(answer.headers.get('wechatpay-signature')).toBeTruthy();
+    }
+    expect(sandbox.requests).toHaveLength(4);
+  });
+
+  it('writes a Date in China time with its +08:00 offset', async () => {
+    await client().v3.businesscircle.parkings(sync({ time: new Date('2026-11-24T02:30:05Z') }));
+    expect(JSON.parse(sandbox.requests[0]!.body).time).toBe('2026-11-24T10:30:05+08:00');
+  });
+
+  it.each([
+    ['state', { state: 'ENTER' }],
+    ['brandid', { brandid: '1000' }],
+    ['time', { time: '2026-11-24T10:30:00' }],
+    ['time', { time: '2026-11-24 10:30:00+08:00' }],
+    ['plate_number', { plate_number: 'B888888' }],
+    ['sub_mchid', { sub_mchid: 'abc' }],
+  ])('refuses a bad %s before any I/O', async (field, bad) => {
+    const error = await client()
+      .v3.businesscircle.parkings({ ...sync(), ...(bad as object) } as ParkingStateSyncRequest)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe(field);
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('turns WeChat’s refusal for a member who withdrew authorisation into an ApiError', async () => {
+    const error = await client()
+      .v3.businesscircle.parkings(sync({ openid: member('DEAUTHORIZED').openid }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(400);
+    expect((error as ApiError).requestId).toBeTruthy();
+  });
+
+  it('verifies a 204 too: an unsigned or probe 204 is an error', async () => {
+    for (const [mode, code] of [
+      ['no-sign', 'MISSING_HEADER'],
+      ['signtest', 'SIGNATURE_PROBE'],
+    ] as const) {
+      sandbox.setHostile(mode);
+      const error = await client()
+        .v3.businesscircle.parkings(sync())
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SignatureError);
+      expect((error as SignatureError).code).toBe(code);
+    }
+  });
+});
+
+describe('the rest of the business-circle family', () => {
+  it('syncs points, and queries authorisation and pending points by openid in the path', async () => {
+    const c = client();
+    const brand = sandbox.config.brands![0]!;
+    const points = await c.v3.businesscircle.points.notify({
+      transaction_id: '4200000000000000000000000001',
+      appid: brand.appId,
+      openid: member().openid,
+      earn_points: true,
+      increased_points: 100,
+      points_update_time: new Date(),
+      total_points: 1100,
+    });
+    expect(points.status).toBe(204);
+
+    const openid = member().openid;
+    const auth = await c
+      .chain('v3/businesscircle/user-authorizations/{openid}')
+      .get({ openid, appid: brand.appId });
+    expect(auth.data.authorize_state).toBe('AUTHORIZED');
+    expect(sandbox.requests.at(-1)!.path).toBe(
+      `/v3/businesscircle/user-authorizations/${openid}?appid=${brand.appId}`,
+    );
+    const pending = sandbox.config.mallMembers!.find((m) => m.points_commit_status)!;
+    const status = await c['v3/businesscircle/users/{openid}/points/commit_status'].get({
+      openid: pending.openid,
+      brandid: brand.brandId,
+      appid: brand.appId,
+    });
+    expect(status.data.points_commit_status).toBe(pending.points_commit_status);
+  });
+
+  it('refuses paths from packages that were not composed, at compile time and at run time', () => {
+    const c = client();
+    // @ts-expect-error: the parking-v3 package was not composed
+    expect(() => c.chain('v3/parking/reminders/entry')).toThrow(ValidationError);
+    // @ts-expect-error: no such route
+    expect(c.v3.parking).toBeUndefined();
+  });
+});
+
+describe('business-circle callbacks', () => {
+  it('verifies and decrypts a MALL_TRANSACTION.SUCCESS through the Fetch handler', async () => {
+    const notices: MallNotice[] = [];
+    const handler = createMallNoticeHandler({
+      ...noticeKeysOf(client()),
+      onNotice: (n) => void notices.push(n),
+    });
+    const server = createServer(async (req, res) => {
+      const body = await new Promise<Buffer>((resolve) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+      });
+      const headers = new Headers(req.headers as Record<string, string>);
+      const answer = await handler.fetch(
+        new Request('http://mall.test/notify', { method: 'POST', headers, body }),
+      );
+      res.writeHead(answer.status).end(await answer.text());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`;
+      const resource = {
+        mchid: merchant().mchId,
+        merchant_name: '商户',
+        shop_name: '一楼咖啡',
+        shop_number: 'S01',
+        appid: sandbox.config.brands![0]!.appId,
+        openid: member().openid,
+        time_end: '2026-11-24T10:30:00+08:00',
+        amount: 3800,
+        transaction_id: '4200000000000000000000000002',
+      };
+      const delivery = await sandbox.sendV3Notice({ url, event_type: 'MALL_TRANSACTION.SUCCESS', resource });
+      expect(delivery.status).toBe(204);
+      expect(notices).toHaveLength(1);
+      const notice = notices[0]!;
+      expect(notice.event_type).toBe('MALL_TRANSACTION.SUCCESS');
+      if (notice.event_type === 'MALL_TRANSACTION.SUCCESS') expect(notice.resource.amount).toBe(3800);
+      const forged = await fetch(url, {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.envelope.replace('}', ' }'),
+      });
+      expect(forged.status).toBe(401);
+      expect(notices).toHaveLength(1);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
