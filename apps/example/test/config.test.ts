@@ -38,11 +38,15 @@ describe('configuration', () => {
   });
 
   it('reports configuration errors as one line each on stderr, with no stack, and exits 1', () => {
-    const run = spawnSync(process.execPath, ['--conditions=@wxpark/source', main, 'serve'], {
-      env: { PATH: process.env.PATH, WXPAY_MCH_ID: '1900000100' },
-      encoding: 'utf8',
-      timeout: 15_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--conditions=@wxpark/source', '--disable-warning=ExperimentalWarning', main, 'serve'],
+      {
+        env: { PATH: process.env.PATH, WXPAY_MCH_ID: '1900000100' },
+        encoding: 'utf8',
+        timeout: 15_000,
+      },
+    );
     expect(run.status).toBe(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines.every((line) => line.startsWith('wxpark example: '))).toBe(true);
@@ -51,11 +55,15 @@ describe('configuration', () => {
   });
 
   it('reports an unknown command in one line', () => {
-    const run = spawnSync(process.execPath, ['--conditions=@wxpark/source', main, 'bogus'], {
-      env: { PATH: process.env.PATH },
-      encoding: 'utf8',
-      timeout: 15_000,
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--conditions=@wxpark/source', '--disable-warning=ExperimentalWarning', main, 'bogus'],
+      {
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+        timeout: 15_000,
+      },
+    );
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe('wxpark example: unknown command "bogus": use demo or serve');
   });

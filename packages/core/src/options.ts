@@ -7,6 +7,7 @@ import {
   type RequestSigner,
   type V2ApiKey,
 } from '@wxpark/signer';
+import corePackage from '../package.json' with { type: 'json' };
 import { ValidationError, type ValidationIssue, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import { describeValue } from './schema.ts';
@@ -119,7 +120,7 @@ export interface ResolvedOptions {
   readonly fetch?: ClientOptions['fetch'];
 }
 
-const coreVersion = '0.1.0';
+const coreVersion: string = corePackage.version;
 
 function checkUrl(value: unknown, path: string, issues: ValidationIssue[]): string {
   const expected = 'an absolute http(s) URL without a trailing slash, query or fragment';
