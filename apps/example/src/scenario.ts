@@ -60,7 +60,12 @@ export async function runScenario(context: {
       log(`  gate refused: ${body.error}`);
       return undefined;
     }
-    log(`  stay ${body.out_serial_number} written to SQLite before any call`);
+    log(
+      kind === 'entry'
+        ? `  stay ${body.out_serial_number} and its calls written to SQLite before any call`
+        : `  exit of stay ${body.out_serial_number} written to SQLite before any call`,
+    );
+    if (body.calls.length === 0) log('  (no API is configured for this event)');
     for (const call of body.calls) log(describeCall(call));
     return body;
   }
@@ -85,7 +90,7 @@ export async function runScenario(context: {
   log(`\n… WeChat Pay reports a plate state change for ${normal.plate_number}`);
   await sandbox.sendPlateStateNotice(normal.plate_number!, { vehicle_event_type: 'BLOCKED' });
 
-  if (typeof sandbox.sendV3Notice === 'function' && context.config.client.v3) {
+  if (context.config.client.v3) {
     log(`\n… WeChat Pay sends an APIv3 parking callback, then delivers it again`);
     const sent = await sandbox.sendV3Notice({
       url: `${app.url}/wxpay/v3/notify`,
@@ -98,7 +103,18 @@ export async function runScenario(context: {
         state: 'ENTRANCE_STATE_IN',
       },
     });
-    await fetch(`${app.url}/wxpay/v3/notify`, { method: 'POST', headers: sent.headers, body: sent.envelope });
+    const repeat = await fetch(`${app.url}/wxpay/v3/notify`, {
+      method: 'POST',
+      headers: sent.headers,
+      body: sent.envelope,
+    });
+    log(`  ← the same delivery again: verified, answered ${repeat.status} without processing it twice`);
+    const forged = await fetch(`${app.url}/wxpay/v3/notify`, {
+      method: 'POST',
+      headers: sent.headers,
+      body: sent.envelope.replace('"id":"', '"id":"forged-'),
+    });
+    log(`  ← a forged copy (body changed after signing): refused with ${forged.status}`);
   }
 
   await gate('exit', { plate_number: normal.plate_number!, ...car, ...(member ? { openid: member } : {}) });
@@ -107,6 +123,5 @@ export async function runScenario(context: {
 }
 
 function memberOf(sandbox: Sandbox): string | undefined {
-  const members = (sandbox.config as { mallMembers?: { openid: string }[] }).mallMembers;
-  return members?.[0]?.openid;
+  return sandbox.config.mallMembers?.find((m) => m.authorize_state === 'AUTHORIZED')?.openid;
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
@@ -28,7 +28,12 @@ afterEach(() => {
 async function startGatewayProcess(
   db: string,
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const merchant = sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
+  const merchant = sandbox.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
+  const keyFile = join(dir, 'apiclient_key.pem');
+  const publicKeyFile = join(dir, 'pub_key.pem');
+  writeFileSync(keyFile, merchant.v3!.privateKey);
+  writeFileSync(publicKeyFile, sandbox.config.platform.publicKey);
+  const lot = sandbox.config.parkingLots!.find((l) => l.mchId === merchant.mchId)!;
   const child = spawn(
     process.execPath,
     ['--conditions=@wxpark/source', '--disable-warning=ExperimentalWarning', main, 'serve'],
@@ -38,6 +43,12 @@ async function startGatewayProcess(
         WXPAY_MCH_ID: merchant.mchId,
         WXPAY_APPID: merchant.appId,
         WXPAY_V2_API_KEY: merchant.v2ApiKey,
+        WXPAY_V3_SERIAL_NO: merchant.v3!.serialNo,
+        WXPAY_V3_PRIVATE_KEY_FILE: keyFile,
+        WXPAY_V3_API_KEY: merchant.v3!.apiV3Key,
+        WXPAY_PUBLIC_KEY_ID: sandbox.config.platform.publicKeyId,
+        WXPAY_PUBLIC_KEY_FILE: publicKeyFile,
+        WXPAY_PARKING_ID: lot.wx_parking_lot_id,
         WXPAY_BASE_URL: sandbox.url,
         WXPARK_DB: db,
         PORT: '0',
@@ -74,8 +85,8 @@ it('loses and duplicates nothing when the gateway is killed (SIGKILL) mid-call',
   const plate = sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number)!
     .plate_number!;
   sandbox.clearRequests();
-  // The sandbox holds its answer, so the call is in flight when the process dies.
-  sandbox.setHostile('slow', { delayMs: 30_000 });
+  // The sandbox holds its answers, so both calls (APIv2 and APIv3) are in flight when the process dies.
+  sandbox.setHostile('slow', { delayMs: 30_000, count: 2 });
 
   const first = await startGatewayProcess(db);
   const pending = fetch(`${first.url}/gate/entry`, {
@@ -87,16 +98,17 @@ it('loses and duplicates nothing when the gateway is killed (SIGKILL) mid-call',
       vehicle_type: 'VEHICLE_TYPE_SMALL',
     }),
   }).catch((error: unknown) => error);
-  await expect.poll(() => sandbox.requests.length, { timeout: 10_000 }).toBe(1);
+  await expect.poll(() => sandbox.requests.length, { timeout: 10_000 }).toBe(2);
   first.child.kill('SIGKILL');
   await new Promise((resolve) => first.child.once('exit', resolve));
   expect(await pending).toBeInstanceOf(Error);
 
-  // What the dead process left: the stay and its call, committed, still pending.
+  // What the dead process left: the stay and its calls, committed, still pending.
   const left = new GateStore(db);
-  const [call] = left.allCalls();
+  const calls = left.allCalls();
   left.close();
-  expect(call?.status).toBe('pending');
+  expect(calls.map((c) => c.status)).toEqual(['pending', 'pending']);
+  const call = calls[0];
 
   const second = await startGatewayProcess(db);
   await expect
@@ -107,15 +119,20 @@ it('loses and duplicates nothing when the gateway is killed (SIGKILL) mid-call',
       },
       { timeout: 15_000 },
     )
-    .toEqual(['done']);
-  expect(second.output()).toMatch(/resumed 1 call/);
+    .toEqual(['done', 'done']);
+  expect(second.output()).toMatch(/resumed 2 call/);
 
   // Sent twice, with the same stay: the resend is the stored request, not a new event.
   const sent = sandbox.requests.filter((r) => r.path === '/vehicle/pay/notification');
   expect(sent).toHaveLength(2);
   expect(sceneInfoOf(sent[1]!.body)).toEqual(sceneInfoOf(sent[0]!.body));
+  // The APIv3 resend is byte for byte the first request: the same out_serial_number and enter_timestamp.
+  const entries = sandbox.requests.filter((r) => r.path === '/v3/parking/reminders/entry');
+  expect(entries).toHaveLength(2);
+  expect(entries[1]!.body).toBe(entries[0]!.body);
+  expect(JSON.parse(entries[0]!.body).out_serial_number).toBe(call!.out_serial_number);
   const after = new GateStore(db);
-  expect(after.allCalls()).toHaveLength(1);
+  expect(after.allCalls()).toHaveLength(2);
   expect(after.openStay(plate)?.out_serial_number).toBe(call!.out_serial_number);
   after.close();
 });
