@@ -1,4 +1,4 @@
-import { definePackage } from '@wxpark/core';
+import { apiV3, definePackage } from '@wxpark/core';
 import { parkingStateSync, pointsCommitStatus, pointsNotify, userAuthorization } from './routes.ts';
 
 /**
@@ -7,6 +7,7 @@ import { parkingStateSync, pointsCommitStatus, pointsNotify, userAuthorization }
  */
 export const businesscircle = definePackage({
   name: '@wxpark/businesscircle',
+  v3: apiV3,
   routes: {
     'v3/businesscircle/parkings': parkingStateSync,
     'v3/businesscircle/points/notify': pointsNotify,

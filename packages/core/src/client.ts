@@ -1,8 +1,7 @@
 import type { ApiV3Key } from '@wxpark/signer';
-import { certificatesRoute, readCertificates } from './certificates.ts';
 import { ValidationError } from './errors.ts';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.ts';
-import { createPlatformKeys, type PlatformKeyProvider } from './platform-keys.ts';
+import type { PlatformKeyProvider } from './platform-keys.ts';
 import type {
   AnyRoute,
   HttpMethod,
@@ -10,12 +9,13 @@ import type {
   RoutePackage,
   RouteRequest,
   RouteResponse,
+  V3Runtime,
+  V3Support,
   XmlCodec,
 } from './route.ts';
 import { runSchema } from './schema.ts';
-import { Transport } from './transport.ts';
+import { type RawAnswer, Transport } from './transport.ts';
 import { type V2Fields, V2Protocol } from './v2.ts';
-import { V3Protocol } from './v3.ts';
 import type { V3NoticeKeys } from './v3-notice.ts';
 
 /** Per-call settings. */
@@ -103,6 +103,7 @@ export function createClient<const P extends readonly RoutePackage[]>(
 ): Client<RoutesOf<P>> {
   const routes = new Map<string, AnyRoute>();
   let xmlCodec: XmlCodec | undefined;
+  let v3Support: V3Support | undefined;
   for (const pkg of packages) {
     for (const [key, route] of Object.entries(pkg.routes)) {
       if (routes.has(key)) {
@@ -121,11 +122,26 @@ export function createClient<const P extends readonly RoutePackage[]>(
       routes.set(key, route);
     }
     xmlCodec ??= pkg.xmlCodec;
+    v3Support ??= pkg.v3;
   }
   const needsV2 = [...routes.values()].some((route) => route.protocol === 'v2');
   const needsV3 = [...routes.values()].some((route) => route.protocol === 'v3');
+  if (needsV3 && !v3Support) {
+    throw new ValidationError({
+      code: 'INVALID_OPTIONS',
+      context: 'createClient',
+      issues: [
+        {
+          path: 'packages',
+          expected:
+            'a package with APIv3 routes to bring the APIv3 support (definePackage({ …, v3: apiV3 }))',
+          received: 'APIv3 routes without it',
+        },
+      ],
+    });
+  }
   const resolved = resolveOptions(options, { v2: needsV2, v3: needsV3 });
-  const runtime = new ClientRuntime(resolved, xmlCodec);
+  const runtime = new ClientRuntime(resolved, xmlCodec, v3Support);
   const client = buildClient(routes, runtime);
   Object.defineProperty(client, runtimeKey, { value: runtime });
   return client as Client<RoutesOf<P>>;
@@ -168,9 +184,9 @@ class ClientRuntime {
   readonly #options: ResolvedOptions;
   readonly #transport: Transport;
   readonly #v2?: V2Protocol;
-  readonly #v3?: V3Protocol;
+  readonly #v3?: V3Runtime;
 
-  constructor(options: ResolvedOptions, xmlCodec: XmlCodec | undefined) {
+  constructor(options: ResolvedOptions, xmlCodec: XmlCodec | undefined, v3Support: V3Support | undefined) {
     this.#options = options;
     this.#transport = new Transport({
       baseUrl: options.baseUrl,
@@ -180,14 +196,12 @@ class ClientRuntime {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     if (options.v2ApiKey && xmlCodec) this.#v2 = new V2Protocol(options.v2ApiKey, xmlCodec);
-    const v3 = options.v3;
-    if (v3 && options.mchId) {
-      this.#v3 = new V3Protocol({
+    if (options.v3 && options.mchId && v3Support) {
+      this.#v3 = v3Support.create({
         mchId: options.mchId,
-        serialNo: v3.serialNo,
-        signer: v3.signer,
-        keys: v3.platformKeys ?? this.#createPlatformKeys(),
-        windowSeconds: v3.windowSeconds,
+        v3: options.v3,
+        transport: this.#transport,
+        userAgent: options.userAgent,
       });
     }
   }
@@ -206,28 +220,6 @@ class ClientRuntime {
     return this.#options.v3?.windowSeconds ?? 300;
   }
 
-  #createPlatformKeys(): PlatformKeyProvider {
-    const v3 = this.#options.v3!;
-    const apiV3Key = v3.apiV3Key;
-    const download =
-      v3.certificates === 'download' && apiV3Key
-        ? async () => {
-            const v3Protocol = this.#v3!;
-            const call = await v3Protocol.prepareCall(certificatesRoute, {});
-            // No Wechatpay-Serial here: choosing one would need the very certificates being fetched.
-            const answer = await this.#transport.send('GET', () =>
-              v3Protocol.prepare(certificatesRoute, { ...call, serial: null }, this.#options.userAgent),
-            );
-            return readCertificates(answer, apiV3Key, v3.windowSeconds);
-          }
-        : undefined;
-    return createPlatformKeys({
-      ...(v3.publicKey ? { publicKey: v3.publicKey } : {}),
-      ...(Array.isArray(v3.certificates) ? { certificates: v3.certificates } : {}),
-      ...(download ? { download } : {}),
-    });
-  }
-
   async call(
     key: string,
     route: AnyRoute,
@@ -236,6 +228,8 @@ class ClientRuntime {
   ): Promise<WxparkResponse<unknown>> {
     const checked = runSchema(route.request, data);
     if (!checked.ok) throw new ValidationError({ context: `${route.method} ${key}`, issues: checked.issues });
+    let answer: RawAnswer;
+    let result: unknown;
     if (route.protocol === 'v2') {
       const v2 = this.#v2;
       if (!v2)
@@ -244,30 +238,18 @@ class ClientRuntime {
           'options.v2.apiKey (the APIv2 API key) and a package with the XML codec',
         );
       const fields = checked.value as V2Fields;
-      const answer = await this.#transport.send(
+      answer = await this.#transport.send(
         route.method,
         async () => v2.prepare(route, fields, this.#options.userAgent),
         config,
       );
-      const result = v2.read(route, fields, answer);
-      const requestId = answer.headers.get('request-id') ?? undefined;
-      return {
-        status: answer.status,
-        headers: answer.headers,
-        data: result,
-        ...(requestId ? { requestId } : {}),
-      };
+      result = v2.read(route, fields, answer);
+    } else {
+      const v3 = this.#v3;
+      if (!v3)
+        throw missingCredentials(key, 'options.mchId and options.v3 (serialNo, privateKey, platform keys)');
+      ({ answer, data: result } = await v3.call(route, checked.value as Record<string, unknown>, config));
     }
-    const v3 = this.#v3;
-    if (!v3)
-      throw missingCredentials(key, 'options.mchId and options.v3 (serialNo, privateKey, platform keys)');
-    const call = await v3.prepareCall(route, checked.value as Record<string, unknown>);
-    const answer = await this.#transport.send(
-      route.method,
-      () => v3.prepare(route, call, this.#options.userAgent),
-      config,
-    );
-    const result = await v3.read(route, answer);
     const requestId = answer.headers.get('request-id') ?? undefined;
     return {
       status: answer.status,

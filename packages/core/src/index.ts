@@ -43,6 +43,8 @@ export {
   typeOnly,
   type V2RouteRules,
   type V3RouteRules,
+  type V3Runtime,
+  type V3Support,
   type XmlCodec,
 } from './route.ts';
 export {
@@ -76,3 +78,4 @@ export {
   type V3NoticeReply,
   verifyV3Notice,
 } from './v3-notice.ts';
+export { apiV3 } from './v3-support.ts';

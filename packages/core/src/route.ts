@@ -1,4 +1,7 @@
+import type { ResolvedV3 } from './options.ts';
+import type { PlatformKeyProvider } from './platform-keys.ts';
 import type { Schema } from './schema.ts';
+import type { RawAnswer, SendOptions, Transport } from './transport.ts';
 
 /** HTTP methods WeChat Pay uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -66,6 +69,21 @@ export interface XmlCodec {
   parse(body: string): Record<string, string>;
 }
 
+/** A client's APIv3 half, once created: signs, sends and verifies one call; holds WeChat Pay's keys. */
+export interface V3Runtime {
+  readonly keys: PlatformKeyProvider;
+  call(
+    route: AnyRoute,
+    wire: Record<string, unknown>,
+    config: SendOptions,
+  ): Promise<{ answer: RawAnswer; data: unknown }>;
+}
+
+/** Creates the APIv3 half of a client; `apiV3` from this package is the one implementation. */
+export interface V3Support {
+  create(settings: { mchId: string; v3: ResolvedV3; transport: Transport; userAgent: string }): V3Runtime;
+}
+
 /** What a route package exports for `createClient`. */
 export interface RoutePackage<R extends RouteMap = RouteMap> {
   /** The npm name, for error messages. */
@@ -73,6 +91,8 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
   readonly routes: R;
   /** Required by packages with APIv2 routes; keeps the XML parser out of APIv3-only installs. */
   readonly xmlCodec?: XmlCodec;
+  /** Required by packages with APIv3 routes (`apiV3`); keeps the APIv3 machinery out of APIv2-only bundles. */
+  readonly v3?: V3Support;
 }
 
 /** Declares a route with its types inferred from its rules. */

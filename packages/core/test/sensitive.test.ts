@@ -3,6 +3,7 @@ import { decryptSensitive } from '@wxpark/signer';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   ApiError,
+  apiV3,
   createClient,
   definePackage,
   defineRoute,
@@ -29,6 +30,7 @@ const sensitiveRoute = defineRoute({
   v3: { sensitive: ['contact_name'] },
 });
 const testPackage = definePackage({
+  v3: apiV3,
   name: 'sensitive-test',
   routes: { 'v3/wxpark-test/sensitive': sensitiveRoute },
 });
@@ -70,4 +72,19 @@ it('encrypts a sensitive field with the platform public key and names that key i
   expect(body.contact_name).not.toContain('张三');
   // Only the holder of the platform private key can read it (RSA-OAEP).
   expect(decryptSensitive(body.contact_name, config.platform.privateKey!)).toBe('张三');
+});
+
+it('refuses, at creation, APIv3 routes from a package that does not bring the APIv3 support', () => {
+  const { v3: _support, ...withoutSupport } = testPackage;
+  const merchant = sandbox.config.merchants.find((m) => m.v3)!;
+  expect(() =>
+    createClient(
+      {
+        mchId: merchant.mchId,
+        v3: { serialNo: merchant.v3!.serialNo, privateKey: merchant.v3!.privateKey },
+        baseUrl: sandbox.url,
+      },
+      [withoutSupport],
+    ),
+  ).toThrow(/v3: apiV3/);
 });

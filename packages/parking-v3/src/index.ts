@@ -1,4 +1,4 @@
-import { definePackage } from '@wxpark/core';
+import { apiV3, definePackage } from '@wxpark/core';
 import {
   parkingEntry,
   parkingExit,
@@ -24,6 +24,7 @@ import {
  */
 export const parkingV3 = definePackage({
   name: '@wxpark/parking-v3',
+  v3: apiV3,
   routes: {
     'v3/parking/reminders/entry': parkingEntry,
     'v3/parking/reminders/exit': parkingExit,
