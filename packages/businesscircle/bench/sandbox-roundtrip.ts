@@ -167,9 +167,8 @@ console.log(
 console.log(
   `raw fetch         ${fmt(percentile(rawTimes, 50))}  ${fmt(percentile(rawTimes, 90))}  ${fmt(percentile(rawTimes, 99))}`,
 );
-console.log(
-  `calls/s through the SDK: ${seq.toFixed(0)} with 1 in flight, ${par.toFixed(0)} with 16 in flight`,
-);
+console.log(`calls/s, 1 in flight:   SDK ${seq.toFixed(0)}   raw ${rawSeq.toFixed(0)}`);
+console.log(`calls/s, 16 in flight:  SDK ${par.toFixed(0)}   raw ${rawPar.toFixed(0)}`);
 console.log(
   `sign + verify per call: SDK ${sdkCrypto.toFixed(1)} µs, raw node:crypto ${rawCrypto.toFixed(1)} µs`,
 );
