@@ -29,7 +29,7 @@ export const environmentVariables = {
   WXPAY_APPID: '公众账号ID bound to the merchant',
   WXPAY_V2_API_KEY: 'APIv2密钥 (32 characters): enables the APIv2 用户入场通知',
   WXPAY_SUB_MCH_ID: '子商户号: service providers only (partnerpay)',
-  WXPAY_SUB_APPID: '子商户公众账号ID: service providers, optional',
+  WXPAY_SUB_APPID: '子商户公众账号ID: service providers, required with WXPAY_SUB_MCH_ID',
   WXPAY_V3_SERIAL_NO: '商户API证书序列号: enables APIv3',
   WXPAY_V3_PRIVATE_KEY_FILE: 'path of apiclient_key.pem',
   WXPAY_V3_API_KEY: 'APIv3密钥 (32 bytes): decrypts callbacks (and certificates)',
@@ -93,6 +93,10 @@ export function readLiveConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     client.v2 = { apiKey: env.WXPAY_V2_API_KEY };
     const free_time = env.WXPARK_FREE_TIME ?? '900';
     if (!/^\d+$/.test(free_time)) problems.push('WXPARK_FREE_TIME: expected whole seconds');
+    if (env.WXPAY_SUB_MCH_ID && !env.WXPAY_SUB_APPID)
+      problems.push(
+        'WXPAY_SUB_APPID is required with WXPAY_SUB_MCH_ID (用户入场通知 for service providers needs sub_appid)',
+      );
     targets.v2 = {
       appid,
       mch_id: mchId,

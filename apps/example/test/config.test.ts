@@ -19,6 +19,7 @@ describe('configuration', () => {
         WXPAY_PARKING_ID: 'P1',
         WXPAY_V3_PRIVATE_KEY_FILE: '/nonexistent/apiclient_key.pem',
         WXPAY_V3_API_KEY: 'also-short',
+        WXPAY_SUB_MCH_ID: '1900000109',
       });
     } catch (e) {
       error = e;
@@ -33,6 +34,7 @@ describe('configuration', () => {
       /WXPAY_V3_PRIVATE_KEY_FILE: cannot read \/nonexistent\/apiclient_key.pem \(ENOENT\)/,
     );
     expect(problems).toMatch(/WXPAY_V3_API_KEY: expected 32 bytes/);
+    expect(problems).toMatch(/WXPAY_SUB_APPID is required with WXPAY_SUB_MCH_ID/);
     // The values of keys are never echoed.
     expect(problems).not.toContain('short');
   });

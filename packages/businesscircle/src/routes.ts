@@ -15,6 +15,8 @@ const time = rfc3339({ maxLength: 32 });
 const subMchid = optional(string({ maxLength: 32, pattern: /^\d+$/, patternName: 'digits' }));
 const appid = string({ maxLength: 32 });
 const openid = string({ maxLength: 128 });
+// 商圈会员停车状态同步 documents a shorter openid than its siblings.
+const parkingOpenid = string({ maxLength: 64 });
 // A province abbreviation, then upper-case letters, digits or Chinese characters (挂, 学, 警, 港, 澳, 领 …).
 const plateNumber = string({
   maxLength: 32,
@@ -107,7 +109,7 @@ export const parkingStateSync = defineRoute({
     sub_mchid: subMchid,
     brandid: integer({ min: 1 }),
     appid,
-    openid,
+    openid: parkingOpenid,
     plate_number: plateNumber,
     state: oneOf(['IN', 'OUT']),
     time,

@@ -88,6 +88,8 @@ describe('商圈会员停车状态同步', () => {
     ['time', { time: '2026-11-24 10:30:00+08:00' }],
     ['plate_number', { plate_number: 'B888888' }],
     ['sub_mchid', { sub_mchid: 'abc' }],
+    ['openid', { openid: 'o'.repeat(65) }],
+    ['time', { time: '2026-02-30T10:30:00+08:00' }],
   ])('refuses a bad %s before any I/O', async (field, bad) => {
     const error = await client()
       .v3.businesscircle.parkings({ ...sync(), ...(bad as object) } as ParkingStateSyncRequest)
@@ -151,6 +153,15 @@ describe('the rest of the business-circle family', () => {
       appid: brand.appId,
     });
     expect(status.data.points_commit_status).toBe(pending.points_commit_status);
+  });
+
+  it('refuses a path parameter that would change the path, before any I/O', async () => {
+    const error = await client()
+      .v3.businesscircle['user-authorizations']['{openid}']({ openid: '..', appid: 'wx1' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('openid');
+    expect(sandbox.requests).toHaveLength(0);
   });
 
   it('refuses paths from packages that were not composed, at compile time and at run time', () => {

@@ -6,6 +6,7 @@ import {
   type PlatformKey,
   PlatformKeySet,
   readWechatpayHeaders,
+  type SignatureVerifier,
   verifyV3Signature,
 } from '@wxpark/signer';
 import { ApiError, SignatureError, WxparkError } from './errors.ts';
@@ -63,9 +64,34 @@ export async function readCertificates(
       isRetryable: answer.status >= 500 || answer.status === 429,
     });
   }
+  // The certificates cannot be verified by keys not yet held, so trust is bootstrapped as WeChat Pay
+  // documents: the headers, probe and timestamp are checked first; only then are the entries decrypted,
+  // which the AES-GCM tag under the APIv3 key authenticates; and the answer's signature must verify with
+  // the certificate it names among them.
+  let keys: PlatformKey[] = [];
+  const bootstrap: SignatureVerifier = {
+    verify(serial, message, signature, context) {
+      keys = decryptEntries(answer.body, apiV3Key);
+      return new PlatformKeySet(keys).verify(serial, message, signature, context);
+    },
+  };
+  try {
+    await verifyV3Signature({
+      headers: readWechatpayHeaders(answer.headers),
+      body: answer.body,
+      verifier: bootstrap,
+      windowSeconds,
+    });
+  } catch (error) {
+    throw toSignatureError(error, '/v3/certificates', requestId);
+  }
+  return keys;
+}
+
+function decryptEntries(body: string, apiV3Key: ApiV3Key): PlatformKey[] {
   let entries: CertificateEntry[];
   try {
-    entries = (JSON.parse(answer.body) as { data: CertificateEntry[] }).data;
+    entries = (JSON.parse(body) as { data: CertificateEntry[] }).data;
     if (!Array.isArray(entries)) throw new TypeError('data is not an array');
   } catch (error) {
     throw new WxparkError({
@@ -74,9 +100,9 @@ export async function readCertificates(
       cause: error,
     });
   }
-  const keys = entries.map((entry) => {
+  return entries.map((entry) => {
     const key = loadPlatformCertificate(decryptResource(entry.encrypt_certificate, apiV3Key));
-    if (key.id !== entry.serial_no.toUpperCase()) {
+    if (key.id !== String(entry.serial_no).toUpperCase()) {
       throw new SignatureError({
         code: 'SERIAL_MISMATCH',
         message: `/v3/certificates listed serial ${entry.serial_no} for a certificate whose serial is ${key.id}`,
@@ -85,15 +111,4 @@ export async function readCertificates(
     }
     return key;
   });
-  try {
-    await verifyV3Signature({
-      headers: readWechatpayHeaders(answer.headers),
-      body: answer.body,
-      verifier: new PlatformKeySet(keys),
-      windowSeconds,
-    });
-  } catch (error) {
-    throw toSignatureError(error, '/v3/certificates', requestId);
-  }
-  return keys;
 }

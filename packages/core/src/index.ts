@@ -67,7 +67,7 @@ export {
   string,
   transform,
 } from './schema.ts';
-export { formatChinaCompactTime, formatChinaRfc3339, isRfc3339 } from './time.ts';
+export { formatChinaCompactTime, formatChinaRfc3339, isCompactTime, isRfc3339 } from './time.ts';
 export { isUnreachable } from './transport.ts';
 export {
   createV3NoticeHandler,

@@ -4,6 +4,7 @@ import {
   createRsaSigner,
   createV2ApiKey,
   type KeyInput,
+  loadPlatformPublicKey,
   type RequestSigner,
   type V2ApiKey,
 } from '@wxpark/signer';
@@ -245,7 +246,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     issues.push({
       path: 'options.v3',
       expected: 'APIv3 credentials (a composed package has APIv3 routes)',
-      received: describeValue(v3),
+      received: describeShape(v3),
     });
     return undefined;
   }
@@ -254,7 +255,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     issues.push({
       path: 'options.v3.serialNo',
       expected: 'the merchant API certificate serial in hex',
-      received: describeValue(v3.serialNo),
+      received: describeShape(v3.serialNo),
     });
   }
   let signer: RequestSigner | undefined;
@@ -284,6 +285,19 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
   } else if (v3.apiV3Key !== undefined) {
     apiV3Key = v3.apiV3Key;
   }
+  if (v3.publicKey !== undefined) {
+    const { id, key } = v3.publicKey ?? {};
+    // Loaded once here so a bad key is an options issue; the id is shown only when it looks like one.
+    guard(
+      issues,
+      'options.v3.publicKey',
+      'the WeChat Pay public key: { id: "PUB_KEY_ID_…", key: PEM }',
+      () => loadPlatformPublicKey(id as string, key as KeyInput),
+      typeof id === 'string' && /^PUB_KEY_ID_\d{1,40}$/.test(id)
+        ? `id ${id} with an unusable key`
+        : `id ${describeShape(id)}`,
+    );
+  }
   const certificates =
     v3.certificates ?? (v3.publicKey === undefined && v3.platformKeys === undefined ? 'download' : []);
   if (certificates === 'download' && v3.platformKeys === undefined && apiV3Key === undefined) {
@@ -312,6 +326,14 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     ...(v3.platformKeys ? { platformKeys: v3.platformKeys } : {}),
     windowSeconds,
   };
+}
+
+/** Names a value's type and size, never its content: for options that may hold a misplaced secret. */
+function describeShape(value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 /** Runs a key loader; its failure becomes an issue that never echoes the key. */

@@ -110,7 +110,7 @@ export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyPro
   }
 
   return {
-    async verify(serial, message, signature) {
+    async verify(serial, message, signature, context) {
       if (!set.has(serial) && download && (inFlight || now() - lastMissRefresh >= minInterval)) {
         if (!inFlight) lastMissRefresh = now();
         await refresh().catch((error: unknown) => {
@@ -121,7 +121,7 @@ export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyPro
           });
         });
       }
-      return set.verify(serial, message, signature);
+      return set.verify(serial, message, signature, context);
     },
     async preferredSerial() {
       if (publicKey) return publicKey.id;

@@ -33,16 +33,12 @@ export interface SendOptions {
   readonly timeout?: number;
 }
 
-// Errors raised before a single byte of the request could reach the server: only these allow sending a
-// non-idempotent call to the backup host.
-const unreachableCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_NONAME',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
+// Failures that happen before a single byte of the request can reach the server: only these allow sending a
+// non-idempotent call to the backup host. Socket errors count only when raised by `connect` itself: the same
+// codes (EHOSTUNREACH, ENETUNREACH) also arrive on a socket that has already carried the request.
+const connectCodes = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+const lookupCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
+const beforeRequestCodes = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_HAS_EXPIRED',
@@ -53,21 +49,36 @@ const unreachableCodes = new Set([
   'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
 
-function errorCodes(error: unknown, seen = new Set<unknown>()): string[] {
+interface ErrorFact {
+  code: string;
+  syscall?: string;
+}
+
+function errorFacts(error: unknown, seen = new Set<unknown>()): ErrorFact[] {
   if (typeof error !== 'object' || error === null || seen.has(error)) return [];
   seen.add(error);
-  const codes: string[] = [];
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') codes.push(code);
+  const facts: ErrorFact[] = [];
+  const { code, syscall } = error as { code?: unknown; syscall?: unknown };
+  if (typeof code === 'string') facts.push({ code, ...(typeof syscall === 'string' ? { syscall } : {}) });
   if (error instanceof AggregateError)
-    for (const inner of error.errors) codes.push(...errorCodes(inner, seen));
-  return [...codes, ...errorCodes((error as { cause?: unknown }).cause, seen)];
+    for (const inner of error.errors) facts.push(...errorFacts(inner, seen));
+  return [...facts, ...errorFacts((error as { cause?: unknown }).cause, seen)];
+}
+
+function errorCodes(error: unknown): string[] {
+  return errorFacts(error).map((fact) => fact.code);
+}
+
+function beforeRequest(fact: ErrorFact): boolean {
+  if (fact.code === 'ERR_NETWORK') return true; // ky's wrapper: decided by the causes beneath it
+  if (connectCodes.has(fact.code)) return fact.syscall === 'connect';
+  return lookupCodes.has(fact.code) || beforeRequestCodes.has(fact.code);
 }
 
 /** True when the request certainly never reached the server (DNS, connect or TLS failure). */
 export function isUnreachable(error: unknown): boolean {
-  const codes = errorCodes(error);
-  return codes.length > 0 && codes.every((code) => unreachableCodes.has(code) || code === 'ERR_NETWORK');
+  const facts = errorFacts(error);
+  return facts.some((fact) => fact.code !== 'ERR_NETWORK') && facts.every(beforeRequest);
 }
 
 function describeFailure(error: unknown): string {

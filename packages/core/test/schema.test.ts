@@ -12,6 +12,7 @@ import {
   string,
   transform,
 } from '../src/schema.ts';
+import { isCompactTime, isRfc3339 } from '../src/time.ts';
 
 function issuesOf(result: ReturnType<typeof runSchema>) {
   return result.ok ? [] : result.issues;
@@ -119,5 +120,30 @@ describe('schema', () => {
       runSchema(object({ plate_number: string() }), Object.assign(Object.create(null), { plate_number: 'A' }))
         .ok,
     ).toBe(true);
+  });
+});
+
+describe('calendar times', () => {
+  it.each([
+    ['2026-11-24T10:30:00+08:00', true],
+    ['2028-02-29T00:00:00Z', true],
+    ['2026-02-29T00:00:00+08:00', false],
+    ['2026-02-30T10:00:00+08:00', false],
+    ['2026-13-01T10:00:00+08:00', false],
+    ['2026-11-24T24:00:00+08:00', false],
+    ['2026-11-24T10:60:00+08:00', false],
+    ['2026-11-24T10:30:00+24:00', false],
+    ['2026-11-24T10:30:00', false],
+  ])('isRfc3339(%s) is %s', (value, expected) => {
+    expect(isRfc3339(value)).toBe(expected);
+  });
+  it.each([
+    ['20261124103000', true],
+    ['20260229103000', false],
+    ['20261324103000', false],
+    ['20261124993000', false],
+    ['2026112410300', false],
+  ])('isCompactTime(%s) is %s', (value, expected) => {
+    expect(isCompactTime(value)).toBe(expected);
   });
 });

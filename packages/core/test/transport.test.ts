@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TransportError } from '../src/errors.ts';
-import { type PreparedAttempt, Transport } from '../src/transport.ts';
+import { isUnreachable, type PreparedAttempt, Transport } from '../src/transport.ts';
 
 const servers: Server[] = [];
 
@@ -142,5 +142,22 @@ describe('Transport', () => {
     for (let i = 0; i < 20; i++) await transport.send('POST', counter().prepare);
     // undici may open a second socket while the first is being released; it must not open one per call.
     expect(connections).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('isUnreachable', () => {
+  const fetchFailed = (cause: object) => Object.assign(new TypeError('fetch failed'), { cause });
+  it('counts connect, DNS and TLS-handshake failures, which happen before the request is written', () => {
+    expect(isUnreachable(fetchFailed({ code: 'ECONNREFUSED', syscall: 'connect' }))).toBe(true);
+    expect(isUnreachable(fetchFailed({ code: 'EHOSTUNREACH', syscall: 'connect' }))).toBe(true);
+    expect(isUnreachable(fetchFailed({ code: 'ENOTFOUND', syscall: 'getaddrinfo' }))).toBe(true);
+    expect(isUnreachable(fetchFailed({ code: 'CERT_HAS_EXPIRED' }))).toBe(true);
+  });
+  it('does not count the same socket codes raised after the request may have been written', () => {
+    expect(isUnreachable(fetchFailed({ code: 'EHOSTUNREACH', syscall: 'read' }))).toBe(false);
+    expect(isUnreachable(fetchFailed({ code: 'ENETUNREACH', syscall: 'write' }))).toBe(false);
+    expect(isUnreachable(fetchFailed({ code: 'ECONNRESET', syscall: 'read' }))).toBe(false);
+    expect(isUnreachable(fetchFailed({ code: 'EHOSTUNREACH' }))).toBe(false);
+    expect(isUnreachable(new TypeError('fetch failed'))).toBe(false);
   });
 });

@@ -106,9 +106,10 @@ export interface ParkingPaymentRequest {
   plate_number: string;
   parking_id: string;
   parking_state: PaymentParkingState;
-  pay_type: PayType;
+  /** 支付方式: WeChat accepts only PAY_TYPE_WXPAY on this route. */
+  pay_type: 'PAY_TYPE_WXPAY';
   total_amount: number;
-  /** 已支付金额: > 0 for WeChat Pay. */
+  /** 已支付金额 (fen): more than 0. */
   paid_amount: number;
   openid?: string;
   /** 子商户号: required for WeChat Pay when a sub-merchant exists. */
@@ -309,9 +310,10 @@ const paymentRequest = refine(
     plate_number: reminderPlate,
     parking_id: parkingId,
     parking_state: oneOf(['PARKING_STATUS_UNKNOWN', 'PARKING_STATUS_PARKING', 'PARKING_STATUS_NOT_PARKING']),
-    pay_type: oneOf(payTypes),
+    // WeChat refuses any other pay_type here, and a WeChat Pay payment of nothing.
+    pay_type: oneOf(['PAY_TYPE_WXPAY']),
     total_amount: fen,
-    paid_amount: fen,
+    paid_amount: integer({ min: 1 }),
     openid: optional(string({ maxLength: 128 })),
     sub_mchid: optional(string({ maxLength: 32, pattern: /^\d+$/, patternName: 'digits' })),
     ...tradeFields,
@@ -319,7 +321,7 @@ const paymentRequest = refine(
   (v) =>
     !v.out_trade_no && !v.wx_trade_no
       ? { path: 'out_trade_no', expected: 'present, or wx_trade_no present' }
-      : v.pay_type === 'PAY_TYPE_WXPAY' && !v.openid
+      : !v.openid
         ? { path: 'openid', expected: 'present for a WeChat Pay payment' }
         : undefined,
 ) satisfies Schema<ParkingPaymentRequest, unknown>;

@@ -1,9 +1,16 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ApiError, SignatureError, TransportError, ValidationError, WxparkError } from '@wxpark/core';
+import {
+  ApiError,
+  noticeKeysOf,
+  SignatureError,
+  TransportError,
+  ValidationError,
+  WxparkError,
+} from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ParkingEntryRequest } from '../src/index.ts';
-import { merchantOf, unixNow, v3Client } from './helpers.ts';
+import { createParkingNoticeHandler, type ParkingEntryRequest } from '../src/index.ts';
+import { listen, merchantOf, unixNow, v3Client } from './helpers.ts';
 
 let sandbox: Sandbox;
 let lotId: string;
@@ -87,6 +94,32 @@ describe('同步车辆入场通知 against the sandbox', () => {
       .entry({ ...entry(), parkingId: lotId } as ParkingEntryRequest)
       .catch((e: unknown) => e);
     expect((b as ValidationError).field).toBe('parkingId');
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('refuses a payment WeChat would refuse (another pay_type, nothing paid), before any I/O', async () => {
+    const stay = entry();
+    const payment = {
+      out_serial_number: stay.out_serial_number,
+      plate_number: stay.plate_number,
+      parking_id: lotId,
+      parking_state: 'PARKING_STATUS_PARKING',
+      pay_type: 'PAY_TYPE_WXPAY',
+      total_amount: 1500,
+      paid_amount: 1500,
+      openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
+      out_trade_no: 'T1',
+    } as const;
+    const client = v3Client(sandbox);
+    for (const [bad, field] of [
+      [{ pay_type: 'PAY_TYPE_OTHERS' }, 'pay_type'],
+      [{ paid_amount: 0 }, 'paid_amount'],
+    ] as const) {
+      const error = await client.v3.parking.reminders
+        .payment({ ...payment, ...(bad as object) } as typeof payment)
+        .catch((e: unknown) => e);
+      expect((error as ValidationError).field).toBe(field);
+    }
     expect(sandbox.requests).toHaveLength(0);
   });
 
@@ -256,12 +289,30 @@ describe('platform keys', () => {
 
   it('trusts both keys during a switch-over and asks for the public key', async () => {
     sandbox.setKeyMode('certificate');
-    const client = v3Client(sandbox, {
-      certificates: sandbox.config.platform.certificates.map((c) => c.certificate),
-      publicKey: { id: sandbox.config.platform.publicKeyId, key: sandbox.config.platform.publicKey },
-    });
-    const answer = await client.v3.parking.reminders.entry(entry());
-    expect(sandbox.requests.at(-1)!.headers['wechatpay-serial']).toBe(sandbox.config.platform.publicKeyId);
-    expect(answer.headers.get('wechatpay-serial')).toBe(sandbox.config.platform.publicKeyId);
+    const certificates = sandbox.config.platform.certificates.map((c) => c.certificate);
+    const publicKey = { id: sandbox.config.platform.publicKeyId, key: sandbox.config.platform.publicKey };
+    const both = v3Client(sandbox, { certificates, publicKey });
+    const answer = await both.v3.parking.reminders.entry(entry());
+    expect(sandbox.requests.at(-1)!.headers['wechatpay-serial']).toBe(publicKey.id);
+    expect(answer.headers.get('wechatpay-serial')).toBe(publicKey.id);
+
+    // A callback signed with a certificate verifies with the switch-over keys, and only because of them.
+    const delivery = async (keys: ReturnType<typeof noticeKeysOf>) => {
+      const handler = createParkingNoticeHandler({ ...keys, onNotice: () => {} });
+      const { url, server } = await listen((req, res) => void handler.node(req, res));
+      try {
+        return await sandbox.sendV3Notice({
+          url,
+          keyMode: 'certificate',
+          event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
+          resource: { plate_number: '粤B888888', state: 'ENTRANCE_STATE_IN' },
+        });
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    };
+    expect((await delivery(noticeKeysOf(both))).status).toBe(204);
+    const publicOnly = v3Client(sandbox, { publicKey });
+    expect((await delivery(noticeKeysOf(publicOnly))).status).toBe(401);
   });
 });

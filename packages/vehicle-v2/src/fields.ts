@@ -2,6 +2,7 @@ import {
   describeValue,
   either,
   formatChinaCompactTime,
+  isCompactTime,
   object,
   oneOf,
   optional,
@@ -32,7 +33,7 @@ export const compactTime: Schema<string | Date, string> = {
   optional: false,
   check(value, path, issues) {
     if (value instanceof Date && !Number.isNaN(value.getTime())) return formatChinaCompactTime(value);
-    if (typeof value === 'string' && /^\d{14}$/.test(value)) return value;
+    if (typeof value === 'string' && isCompactTime(value)) return value;
     issues.push({ path, expected: this.expected, received: describeValue(value) });
     return '';
   },
@@ -86,7 +87,24 @@ export function sceneInfo<In, Out>(inner: Schema<In, Out>): Schema<In | string, 
     },
   };
   const fromObject = transform(inner, (checked) => JSON.stringify({ scene_info: checked }));
-  return either(fromObject, encoded) as Schema<In | string, string>;
+  const chosen = either(fromObject, encoded) as Schema<In | string, string>;
+  // WeChat caps the encoded text at 1024 characters, whichever form it was given in.
+  return {
+    expected: chosen.expected,
+    optional: false,
+    check(value, path, issues) {
+      const before = issues.length;
+      const text = chosen.check(value, path, issues);
+      if (issues.length === before && text.length > 1024) {
+        issues.push({
+          path,
+          expected: 'at most 1024 characters once encoded as {"scene_info":{…}}',
+          received: `${text.length} characters`,
+        });
+      }
+      return text;
+    },
+  };
 }
 
 /** Flattens checked fields into wire strings, filling `sign_type` and `version` defaults. */

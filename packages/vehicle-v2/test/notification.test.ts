@@ -231,12 +231,19 @@ describe('bad input is refused before any network I/O', () => {
     ['a non-string value', (_d, s) => (s.free_time = 1200), 'scene_info.free_time'],
     ['an over-long string', (_d, s) => (s.parking_name = '停'.repeat(33)), 'scene_info.parking_name'],
     ['a malformed start_time', (_d, s) => (s.start_time = '2026-11-24 10:30'), 'scene_info.start_time'],
+    ['an impossible start_time', (_d, s) => (s.start_time = '20260230103000'), 'scene_info.start_time'],
+    [
+      'a pre-encoded scene_info over 1024 characters',
+      (d, s) => (d.scene_info = `{"scene_info":${JSON.stringify(s)}${' '.repeat(1024)}}`),
+      'scene_info',
+    ],
     [
       'a notify_url with a query string',
       (_d, s) => (s.notify_url = 'https://lot.example/cb?id=1'),
       'scene_info.notify_url',
     ],
     ['a misspelt field', (d) => (d.mchid = '1'), 'mchid'],
+    ['a control character XML cannot carry', (d) => (d.appid = 'wx\u0001'), 'appid'],
     ['a sign given by the caller', (d) => (d.sign = 'ABC'), 'sign'],
     ['a wrong sign_type', (d) => (d.sign_type = 'MD5'), 'sign_type'],
   ];
