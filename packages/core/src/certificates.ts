@@ -78,7 +78,7 @@ export async function readCertificates(
   try {
     await verifyV3Signature({
       headers: readWechatpayHeaders(answer.headers),
-      body: answer.body,
+      body: answer.bytes,
       verifier: bootstrap,
       windowSeconds,
     });

@@ -10,13 +10,18 @@ export interface PreparedAttempt {
   readonly body?: string;
 }
 
-/** An HTTP answer with its body read as text. */
+/** An HTTP answer: its body as received (for signature checks) and as text. */
 export interface RawAnswer {
   readonly url: string;
   readonly status: number;
   readonly headers: Headers;
+  /** The bytes exactly as received: what a signature covers. */
+  readonly bytes: Uint8Array;
+  /** The bytes decoded as UTF-8, for parsing. */
   readonly body: string;
 }
+
+const utf8 = new TextDecoder();
 
 /** Transport settings after defaults were applied. */
 export interface TransportSettings {
@@ -142,13 +147,14 @@ export class Transport {
             ...(options.signal ? { signal: options.signal } : {}),
             timeout: options.timeout ?? this.#settings.timeout,
           });
-          const body = await response.text();
+          const bytes = new Uint8Array(await response.arrayBuffer());
+          const body = utf8.decode(bytes);
           if (retry < retries && retryableStatuses.has(response.status)) {
             attempts.push({ url, error: `HTTP ${response.status}` });
             await delay(backoff(retry, response.headers.get('retry-after')), options.signal);
             continue;
           }
-          return { url, status: response.status, headers: response.headers, body };
+          return { url, status: response.status, headers: response.headers, bytes, body };
         } catch (error) {
           attempts.push({ url, error: describeFailure(error) });
           if (options.signal?.aborted) throw error;

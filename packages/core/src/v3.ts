@@ -119,7 +119,7 @@ export class V3Protocol {
     const ok = answer.status >= 200 && answer.status < 300;
     const headers = readWechatpayHeaders(answer.headers);
     const signed = headers.signature !== undefined || headers.serial !== undefined;
-    if (ok || signed) await this.verify(headers, answer.body, route.path, requestId);
+    if (ok || signed) await this.verify(headers, answer.bytes, route.path, requestId);
     if (!ok) throw toApiError(route, answer, requestId, signed);
     if (answer.status === 204 || answer.body === '') return {};
     try {
@@ -135,7 +135,7 @@ export class V3Protocol {
 
   async verify(
     headers: ReturnType<typeof readWechatpayHeaders>,
-    body: string,
+    body: string | Uint8Array,
     path: string,
     requestId?: string,
   ): Promise<void> {
