@@ -8,8 +8,7 @@
 // scripts/check-install/<package>.mjs. Prints sizes, runtime dependencies and a pass/fail table; exits 1 on
 // any failure.
 //
-// Usage: node scripts/check-install.mjs [--no-build] [--keep] [--concurrency=N] [--only=<dir>,<dir>] [--require-v3]
-//   --require-v3  fail when an APIv3 package could only take its fallback (no real call against the sandbox)
+// Usage: node scripts/check-install.mjs [--no-build] [--keep] [--concurrency=N] [--only=<dir>,<dir>]
 import { spawn, spawnSync } from 'node:child_process';
 import { KeyObject } from 'node:crypto';
 import {
@@ -49,7 +48,6 @@ if (!process.execArgv.includes(sourceCondition) || Number(process.versions.node.
 const args = process.argv.slice(2);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const keep = args.includes('--keep');
-const requireV3 = args.includes('--require-v3');
 const concurrency = Number(option('concurrency') ?? 4);
 const only = option('only')?.split(',');
 const started = performance.now();
@@ -205,9 +203,6 @@ const sandboxData = (() => {
     v2: { mchId: direct.mchId, appId: direct.appId, apiKey: direct.v2ApiKey, plate },
     v3: null,
   };
-  if (!config.platform) {
-    return { data, v3Path: 'fallback: the sandbox has no APIv3 half (no sandbox.config.platform)' };
-  }
   /** A merchant's APIv3 client settings, with WeChat Pay's public key. */
   const credentials = (mchId) => {
     const merchant =
@@ -230,9 +225,7 @@ const sandboxData = (() => {
     config.mallMembers?.find((m) => m.brandId === brand?.brandId);
   const parking = credentials(lot?.mchId);
   const mall = credentials(brand?.mchIds?.[0]);
-  if (!parking || !mall) {
-    return { data, v3Path: 'fallback: sandbox.config.platform exists but no merchant has v3 credentials' };
-  }
+  if (!parking || !mall) throw new Error('the sandbox config has no merchant with APIv3 credentials');
   data.v3 = {
     parking: { ...parking, parkingId: lot?.wx_parking_lot_id, plate },
     mall: {
@@ -377,7 +370,6 @@ async function checkProject(pkg, kind) {
       const { detail, resolved } = JSON.parse(line.slice('WXPARK_RESULT '.length));
       const outside = resolved.filter((path) => !path.startsWith(join(dir, 'node_modules/')));
       if (outside.length > 0) fail(column, `resolved outside the project: ${outside.join(', ')}`);
-      else if (requireV3 && detail.startsWith('fallback')) fail(column, `--require-v3, but ${detail}`);
       else results[column] = { ok: true, detail };
     }
   } else {

@@ -7,7 +7,7 @@ mkdir -p "$pkg/src" "$pkg/test"
 cat > "$pkg/package.json" <<JSON
 {
   "name": "@wxpark/$dir",
-  "version": "0.1.0",
+  "version": "0.0.0",
   "description": "$desc",
   "license": "MIT",
   "type": "module",
@@ -22,9 +22,15 @@ cat > "$pkg/package.json" <<JSON
   },
   "main": "./dist/index.mjs",
   "types": "./dist/index.d.mts",
-  "files": ["dist"],
+  "files": ["dist", "CHANGELOG.md"],
   "engines": { "node": ">=22.12.0" },
-  "publishConfig": { "access": "public" },
+  "publishConfig": {
+    "access": "public",
+    "exports": {
+      ".": { "types": "./dist/index.d.mts", "default": "./dist/index.mjs" },
+      "./package.json": "./package.json"
+    }
+  },
   "scripts": {
     "build": "tsdown",
     "typecheck": "tsc -p tsconfig.json",
@@ -40,5 +46,12 @@ cat > "$pkg/tsconfig.json" <<JSON
   "include": ["src", "test", "bench"]
 }
 JSON
+cat > "$pkg/tsconfig.build.json" <<JSON
+{
+  "extends": "./tsconfig.json",
+  "include": ["src"]
+}
+JSON
+cp "$root/LICENSE" "$pkg/LICENSE"
 echo "export { default } from '../../tsdown.config.base.ts';" > "$pkg/tsdown.config.ts"
 echo "export { default } from '../../vitest.shared.ts';" > "$pkg/vitest.config.ts"

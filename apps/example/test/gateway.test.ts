@@ -21,17 +21,22 @@ async function deadUrl(): Promise<string> {
   return url;
 }
 
+/** A v2 gateway whose WeChat Pay host refuses connections. */
+async function gatewayOnDeadHost(store: GateStore) {
+  return startGateway(
+    {
+      client: { v2: { apiKey: 'k'.repeat(32) }, baseUrl: await deadUrl(), backupBaseUrls: [] },
+      targets: { parkingName: '示例停车场', v2: { appid: 'wx1', mch_id: '1900000100', free_time: '900' } },
+    },
+    store,
+    { port: 0 },
+  );
+}
+
 describe('gate routes', () => {
   it('keeps a call pending with a one-line cause when WeChat Pay cannot be reached', async () => {
     const store = new GateStore(join(dir, 'unreachable.sqlite'));
-    const app = await startGateway(
-      {
-        client: { v2: { apiKey: 'k'.repeat(32) }, baseUrl: await deadUrl(), backupBaseUrls: [] },
-        targets: { parkingName: '示例停车场', v2: { appid: 'wx1', mch_id: '1900000100', free_time: '900' } },
-      },
-      store,
-      { port: 0 },
-    );
+    const app = await gatewayOnDeadHost(store);
     try {
       const answer = await fetch(`${app.url}/gate/entry`, {
         method: 'POST',
@@ -54,14 +59,7 @@ describe('gate routes', () => {
 
   it('refuses a malformed gate event with the field named, and records nothing', async () => {
     const store = new GateStore(join(dir, 'invalid.sqlite'));
-    const app = await startGateway(
-      {
-        client: { v2: { apiKey: 'k'.repeat(32) }, baseUrl: await deadUrl(), backupBaseUrls: [] },
-        targets: { parkingName: '示例停车场', v2: { appid: 'wx1', mch_id: '1900000100', free_time: '900' } },
-      },
-      store,
-      { port: 0 },
-    );
+    const app = await gatewayOnDeadHost(store);
     try {
       const answer = await fetch(`${app.url}/gate/entry`, {
         method: 'POST',

@@ -1,20 +1,11 @@
 import { SandboxUsageError } from './errors.ts';
 import type { Reply } from './reply.ts';
 import type { HostileMode } from './types.ts';
+import { signatureModes } from './v3-signature.ts';
 
 const garbageBody = 'upstream overloaded, try again later (sandbox garbage answer)\n';
 
-export const hostileModes: readonly HostileMode[] = [
-  'bad-sign',
-  'no-sign',
-  'wrong-key-sign',
-  'signtest',
-  'stale-timestamp',
-  'unknown-serial',
-  'slow',
-  'drop',
-  'garbage',
-];
+export const hostileModes: readonly HostileMode[] = [...signatureModes, 'slow', 'drop', 'garbage'];
 
 /** One hostile answer to give. */
 export interface HostileTurn {

@@ -12,6 +12,7 @@ import {
   PlatformKeySet,
   verifyV3Signature,
 } from '@wxpark/signer';
+import { compareRoundTrips } from '../../../scripts/lib/roundtrip-bench.ts';
 import { businesscircle } from '../src/index.ts';
 
 // The sandbox runs in its own process: in this one it would take half the client's CPU.
@@ -72,43 +73,6 @@ const raw = async () => {
   await answer.arrayBuffer();
 };
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-for (let i = 0; i < 200; i++) {
-  await sdk();
-  await raw();
-}
-const sdkTimes: number[] = [];
-const rawTimes: number[] = [];
-for (let i = 0; i < 2000; i++) {
-  let start = performance.now();
-  await sdk();
-  sdkTimes.push(performance.now() - start);
-  start = performance.now();
-  await raw();
-  rawTimes.push(performance.now() - start);
-}
-sdkTimes.sort((a, b) => a - b);
-rawTimes.sort((a, b) => a - b);
-
-async function throughput(run: () => Promise<void>, concurrency: number, ms: number): Promise<number> {
-  let calls = 0;
-  const end = performance.now() + ms;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        await run();
-        calls++;
-      }
-    }),
-  );
-  return calls / (ms / 1000);
-}
-const seq = await throughput(sdk, 1, 3000);
-const par = await throughput(sdk, 16, 3000);
-const rawSeq = await throughput(raw, 1, 3000);
-const rawPar = await throughput(raw, 16, 3000);
-
 // Sign + verify per call: the SDK's functions beside node:crypto doing the same RSA-SHA256 work.
 const answerHeaders = {
   timestamp: String(Math.floor(Date.now() / 1000)),
@@ -156,19 +120,8 @@ const rawCrypto = await perCall(() => {
     .sign(merchantPrivate, 'base64');
   createVerify('RSA-SHA256').update(message).verify(platformPublic, answerSignature, 'base64');
 }, 3000);
+await compareRoundTrips('商圈会员停车状态同步 against the sandbox on loopback', sdk, raw);
 await sandbox.close();
-
-const fmt = (n: number) => n.toFixed(3).padStart(8);
-console.log(`商圈会员停车状态同步 against the sandbox on loopback, Node ${process.version}`);
-console.log('                     p50 ms    p90 ms    p99 ms   (2000 interleaved calls each)');
-console.log(
-  `SDK call          ${fmt(percentile(sdkTimes, 50))}  ${fmt(percentile(sdkTimes, 90))}  ${fmt(percentile(sdkTimes, 99))}`,
-);
-console.log(
-  `raw fetch         ${fmt(percentile(rawTimes, 50))}  ${fmt(percentile(rawTimes, 90))}  ${fmt(percentile(rawTimes, 99))}`,
-);
-console.log(`calls/s, 1 in flight:   SDK ${seq.toFixed(0)}   raw ${rawSeq.toFixed(0)}`);
-console.log(`calls/s, 16 in flight:  SDK ${par.toFixed(0)}   raw ${rawPar.toFixed(0)}`);
 console.log(
   `sign + verify per call: SDK ${sdkCrypto.toFixed(1)} µs, raw node:crypto ${rawCrypto.toFixed(1)} µs`,
 );

@@ -172,36 +172,9 @@ export function noticeKeysOf(client: object): V3NoticeKeys {
   return { verifier: keys, apiV3Key, windowSeconds: runtime.windowSeconds };
 }
 
-/** False for a character XML 1.0 cannot carry: controls other than tab/LF/CR, U+FFFE/U+FFFF, lone surrogates. */
-function isXmlText(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return false;
-    if (code === 0xfffe || code === 0xffff) return false;
-    if (code >= 0xd800 && code <= 0xdbff) {
-      const next = value.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
-      i++;
-    } else if (code >= 0xdc00 && code <= 0xdfff) {
-      return false;
-    }
-  }
-  return true;
-}
-
-/** Checks what the route schemas cannot see: what the wire itself can carry. */
+/** Checks what the route schemas cannot see: path parameters that would change the path. */
 function checkWire(route: AnyRoute, wire: Record<string, unknown>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  if (route.protocol === 'v2') {
-    for (const [field, value] of Object.entries(wire)) {
-      if (typeof value === 'string' && !isXmlText(value))
-        issues.push({
-          path: field,
-          expected: 'text XML 1.0 can carry (no control characters)',
-          received: 'a control character',
-        });
-    }
-  }
   for (const name of route.v3?.pathParams ?? []) {
     const value = wire[name];
     if (value === '' || value === '.' || value === '..')

@@ -285,10 +285,12 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
   } else if (v3.apiV3Key !== undefined) {
     apiV3Key = v3.apiV3Key;
   }
+  let publicKey: { id: string; key: KeyInput } | undefined;
   if (v3.publicKey !== undefined) {
     const { id, key } = v3.publicKey ?? {};
-    // Loaded once here so a bad key is an options issue; the id is shown only when it looks like one.
-    guard(
+    // Parsed once here, so a bad key is an options issue and the client reuses the parsed key; the id is
+    // shown only when it looks like one.
+    const loaded = guard(
       issues,
       'options.v3.publicKey',
       'the WeChat Pay public key: { id: "PUB_KEY_ID_…", key: PEM }',
@@ -297,6 +299,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
         ? `id ${id} with an unusable key`
         : `id ${describeShape(id)}`,
     );
+    if (loaded) publicKey = { id: loaded.id, key: loaded.publicKey };
   }
   const certificates =
     v3.certificates ?? (v3.publicKey === undefined && v3.platformKeys === undefined ? 'download' : []);
@@ -321,7 +324,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     serialNo: v3.serialNo.toUpperCase(),
     signer,
     ...(apiV3Key ? { apiV3Key } : {}),
-    ...(v3.publicKey ? { publicKey: v3.publicKey } : {}),
+    ...(publicKey ? { publicKey } : {}),
     certificates,
     ...(v3.platformKeys ? { platformKeys: v3.platformKeys } : {}),
     windowSeconds,

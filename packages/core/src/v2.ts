@@ -1,5 +1,5 @@
 import { createNonce, signV2, type V2ApiKey, type V2SignType, verifyV2 } from '@wxpark/signer';
-import { ApiError, SignatureError, WxparkError } from './errors.ts';
+import { ApiError, SignatureError, ValidationError, WxparkError } from './errors.ts';
 import type { AnyRoute, XmlCodec } from './route.ts';
 import type { PreparedAttempt, RawAnswer } from './transport.ts';
 
@@ -39,8 +39,25 @@ export class V2Protocol {
         accept: 'text/xml, application/xml',
         'user-agent': userAgent,
       },
-      body: this.#codec.build(signed),
+      body: this.#build(signed),
     };
+  }
+
+  /**
+   * Encodes the body; a value the codec cannot carry (a control character XML 1.0 forbids, say) is bad input,
+   * reported as a `ValidationError` naming the field. This runs before the first attempt is sent.
+   */
+  #build(fields: V2Fields): string {
+    try {
+      return this.#codec.build(fields);
+    } catch (error) {
+      if (!WxparkError.isInstance(error)) throw error;
+      const field = (error as { field?: unknown }).field;
+      if (typeof field !== 'string') throw error;
+      throw new ValidationError({
+        issues: [{ path: field, expected: 'text an APIv2 XML body can carry', received: error.message }],
+      });
+    }
   }
 
   /**
