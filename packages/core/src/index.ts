@@ -21,6 +21,13 @@ export {
   type WxparkErrorInit,
 } from './errors.ts';
 export {
+  createMemoryNoticeStore,
+  type MemoryNoticeStoreOptions,
+  type NoticeClaim,
+  type NoticeStore,
+  type StoredNoticeReply,
+} from './notice-store.ts';
+export {
   type ClientOptions,
   defaultBackupBaseUrls,
   defaultBaseUrl,
