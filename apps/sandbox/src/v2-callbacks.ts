@@ -31,7 +31,7 @@ async function postXml(
   xml: string,
 ): Promise<{ status: number; body: string }> {
   try {
-    const response = await fetch(url, {
+    const response = await fetch(state.noticeTarget ?? url, {
       method: 'POST',
       headers: { 'content-type': 'text/xml', 'user-agent': 'wxpark-sandbox' },
       body: xml,

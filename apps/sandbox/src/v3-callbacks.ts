@@ -109,7 +109,7 @@ export async function sendV3Notice(
   };
   let answer: { status: number; body: string };
   try {
-    const response = await fetch(options.url, {
+    const response = await fetch(state.noticeTarget ?? options.url, {
       method: 'POST',
       headers,
       body: envelope,
