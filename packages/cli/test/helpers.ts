@@ -117,26 +117,30 @@ export function tempDir(): string {
 }
 
 /** Writes a `--config` file with the sandbox's first merchant; returns its path. */
-export function writeConfig(sandbox: Sandbox, dir: string, extra: Record<string, string> = {}): string {
+export function writeConfig(
+  sandbox: Sandbox,
+  dir: string,
+  extra: Record<string, string> = {},
+  omit: readonly string[] = [],
+): string {
   const merchant = sandbox.config.merchants[0]!;
   writeFileSync(join(dir, 'apiclient_key.pem'), merchant.v3!.privateKey);
   writeFileSync(join(dir, 'wechatpay_public_key.pem'), sandbox.config.platform.publicKey);
   const file = join(dir, `wxpark-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      baseUrl: sandbox.url,
-      mchId: merchant.mchId,
-      appid: merchant.appId,
-      v2ApiKey: merchant.v2ApiKey,
-      v3SerialNo: merchant.v3!.serialNo,
-      v3PrivateKeyFile: './apiclient_key.pem',
-      v3ApiKey: merchant.v3!.apiV3Key,
-      publicKeyId: sandbox.config.platform.publicKeyId,
-      publicKeyFile: './wechatpay_public_key.pem',
-      ...extra,
-    }),
-  );
+  const settings: Record<string, string> = {
+    baseUrl: sandbox.url,
+    mchId: merchant.mchId,
+    appid: merchant.appId,
+    v2ApiKey: merchant.v2ApiKey,
+    v3SerialNo: merchant.v3!.serialNo,
+    v3PrivateKeyFile: './apiclient_key.pem',
+    v3ApiKey: merchant.v3!.apiV3Key,
+    publicKeyId: sandbox.config.platform.publicKeyId,
+    publicKeyFile: './wechatpay_public_key.pem',
+    ...extra,
+  };
+  for (const name of omit) delete settings[name];
+  writeFileSync(file, JSON.stringify(settings));
   return file;
 }
 

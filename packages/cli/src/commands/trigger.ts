@@ -11,7 +11,7 @@ import { SandboxAdmin } from '../sandbox-admin.ts';
 
 /** Options of `wxpark trigger`. */
 export interface TriggerOptions {
-  forwardTo: string;
+  forwardTo?: string;
   sandboxUrl?: string;
   mchId?: string;
   data?: string;
@@ -243,6 +243,8 @@ export async function triggerCommand(
   if (given === undefined)
     throw usageError('MISSING_EVENT', `trigger: missing <event> (one of ${Object.keys(events).join(', ')})`);
   const [name, event] = findEvent(given);
+  if (options.forwardTo === undefined)
+    throw usageError('MISSING_TARGET', 'trigger: --forward-to <url> names your notice endpoint');
   const forwardTo = checkUrl(options.forwardTo, '--forward-to');
   if (!options.sandboxUrl)
     throw usageError(
