@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -5,24 +6,47 @@ import { startSandbox } from './http/server.ts';
 import { generateSandboxConfig, parseSandboxConfig } from './keys/config.ts';
 import type { SandboxConfig, SandboxConfigInput, V3KeyMode } from './types.ts';
 
-const usage = `usage: pnpm --filter @wxpark/sandbox start [-- --config sandbox.config.json] [--key-mode certificate]
+const usage = `usage: wxpark-sandbox [--config FILE] [--key-mode public-key|certificate] [--port N] [--host H]
+       (npx @wxpark/sandbox …, or in the repository: pnpm --filter @wxpark/sandbox start -- …)
 
-  --config <path>     merchants and car owners (JSON, see sandbox.config.example.json);
-                      also SANDBOX_CONFIG. Without it a fresh configuration is generated.
+  --config <path>     merchants and car owners (JSON, see sandbox.config.example.json), relative to the
+                      directory the command was typed in; also SANDBOX_CONFIG. Without it a fresh
+                      configuration is generated and its keys printed.
   --key-mode <mode>   which key signs APIv3 answers: public-key (default) or certificate
-  PORT, HOST          where to listen (default 8787 on 127.0.0.1)`;
+  --port <n>          where to listen; also PORT (default 8787; 0 picks a free port)
+  --host <h>          the interface to bind; also HOST (default 127.0.0.1; the sandbox has no authentication)
+
+The inspector is at <url>/inspector.`;
 
 function fail(message: string): never {
   process.stderr.write(`sandbox: ${message}\n`);
   process.exit(1);
 }
 
-function readArgs(): { configPath: string | undefined; keyMode: V3KeyMode } {
+/**
+ * The arguments after the script. `pnpm … start -- --config FILE` passes its `--` through to the script (npm
+ * does not), so one leading `--` is dropped rather than read as the end of the options.
+ */
+function cliArgs(argv: readonly string[]): string[] {
+  return argv[0] === '--' ? argv.slice(1) : [...argv];
+}
+
+interface CliOptions {
+  configPath: string | undefined;
+  keyMode: V3KeyMode;
+  port: string | undefined;
+  host: string | undefined;
+}
+
+function readArgs(): CliOptions {
   try {
     const { values } = parseArgs({
+      args: cliArgs(process.argv.slice(2)),
       options: {
         config: { type: 'string' },
         'key-mode': { type: 'string', default: 'public-key' },
+        port: { type: 'string' },
+        host: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -35,14 +59,18 @@ function readArgs(): { configPath: string | undefined; keyMode: V3KeyMode } {
     if (keyMode !== 'public-key' && keyMode !== 'certificate') {
       fail(`--key-mode: expected public-key or certificate, got ${JSON.stringify(keyMode)}`);
     }
-    return { configPath: values.config ?? process.env.SANDBOX_CONFIG, keyMode };
+    return {
+      configPath: values.config ?? process.env.SANDBOX_CONFIG,
+      keyMode,
+      port: values.port ?? process.env.PORT,
+      host: values.host ?? process.env.HOST,
+    };
   } catch (error) {
     fail(`${error instanceof Error ? error.message : String(error)} (try --help)`);
   }
 }
 
-function readPort(): number {
-  const raw = process.env.PORT;
+function readPort(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 8787;
   const port = Number(raw);
   if (!/^\d+$/.test(raw) || port > 65535)
@@ -50,8 +78,12 @@ function readPort(): number {
   return port;
 }
 
-function loadConfig(path: string): SandboxConfigInput {
-  const absolute = resolve(path);
+/** Where a relative --config is read from: where the command was typed (npm and pnpm set INIT_CWD there). */
+function configFile(path: string): string {
+  return resolve(process.env.INIT_CWD || process.cwd(), path);
+}
+
+function loadConfig(absolute: string): SandboxConfigInput {
   let text: string;
   try {
     text = readFileSync(absolute, 'utf8');
@@ -96,9 +128,11 @@ function summarize(config: SandboxConfig, showKeys: boolean): string {
   ].join('\n');
 }
 
-const { configPath, keyMode } = readArgs();
-const port = readPort();
-const host = process.env.HOST || '127.0.0.1';
+const args = readArgs();
+const { keyMode } = args;
+const port = readPort(args.port);
+const host = args.host || '127.0.0.1';
+const configPath = args.configPath === undefined ? undefined : configFile(args.configPath);
 const config = configPath === undefined ? undefined : loadConfig(configPath);
 const running = config ?? generateSandboxConfig();
 
@@ -114,7 +148,7 @@ const sandbox = await startSandbox({
 
 console.log(`wxpark sandbox listening on ${sandbox.url}`);
 if (config) {
-  console.log(`merchants from ${resolve(configPath!)}:\n${summarize(sandbox.config, false)}`);
+  console.log(`merchants from ${configPath}:\n${summarize(sandbox.config, false)}`);
   const generated = config.merchants.filter((m) => !m.v3).map((m) => m.mchId);
   if (generated.length > 0) {
     console.log(`  APIv3 credentials generated for ${generated.join(', ')}: GET /__sandbox/config has them`);

@@ -8,7 +8,11 @@ export interface SandboxProcess {
   close(): Promise<void>;
 }
 
-const entry = new URL('./process-entry.ts', import.meta.url);
+// Beside this module: the source in the workspace, the build (dist/process-entry.mjs) once published.
+const entry = new URL(
+  import.meta.url.endsWith('.ts') ? './process-entry.ts' : './process-entry.mjs',
+  import.meta.url,
+);
 
 /** Forks a sandbox with generated keys on a free loopback port and resolves once it listens. */
 export function startSandboxProcess(): Promise<SandboxProcess> {

@@ -15,7 +15,8 @@ afterEach(() => {
 function run(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--conditions=@wxpark/source', 'src/cli.ts', ...args], {
     cwd: appDir,
-    env: { ...process.env, PORT: '0', ...env },
+    // A relative --config is read from INIT_CWD (where pnpm or npm was typed); here, the package.
+    env: { ...process.env, PORT: '0', INIT_CWD: appDir, ...env },
   });
   children.push(child);
   let stdout = '';
