@@ -63,7 +63,8 @@ const requestRules: FieldRule[] = [
   { name: 'out_trade_no', required: true, maxLength: 32 },
   { name: 'total_fee', required: true, pattern: /^[1-9]\d{0,14}$/, patternDes: '正整数（单位：分）' },
   { name: 'fee_type', values: ['CNY'] },
-  { name: 'spbill_create_ip', required: true, maxLength: 64 },
+  // 终端IP, String(16) on the official 申请扣款 pages (doc/v2/partner/4011988205): an IPv4 address.
+  { name: 'spbill_create_ip', required: true, maxLength: 16 },
   { name: 'goods_tag', maxLength: 32 },
   { name: 'notify_url', required: true, ...notifyUrl },
   { name: 'trade_type', required: true, values: ['PAP'] },

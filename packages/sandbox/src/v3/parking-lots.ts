@@ -18,7 +18,9 @@ const parkingLot = record({
   parking_lot_type: oneOf(parkingLotTypes),
   phone_number: text({ maxLength: 20 }),
   parking_sign_url: optional(text({ maxLength: 512 })),
-  notification_text_list: optional(list(text({ maxLength: 256 }))),
+  // 停车服务开通申请 (POST /v3/parking/reminders/application), official page: at most 6 texts of up to 512
+  // characters each.
+  notification_text_list: optional(list(text({ maxLength: 512 }), { maxItems: 6 })),
   payment_mini_prog_appid: optional(text({ maxLength: 32 })),
   payment_path: text({ maxLength: 256 }),
   parking_order_mini_prog_appid: optional(text({ maxLength: 32 })),

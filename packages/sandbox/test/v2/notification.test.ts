@@ -107,6 +107,68 @@ describe('用户入场通知 (direct merchant)', () => {
     expect(unknown.fields).toMatchObject({ result_code: 'FAIL', err_code: 'INVALID_REQUEST' });
   });
 
+  it('accepts PARKING SPACE without openid or sub_openid, which every source lists as optional', async () => {
+    // The exact call wechatpay-axios-plugin failed on: a space, no user named.
+    const { direct, provider } = merchantsOf(sandbox);
+    const scene_info = JSON.stringify({
+      scene_info: { start_time: '20261124103000', free_time: '600', space_number: 'B2-017' },
+    });
+    const direct_ = { ...parkingNotification(direct, ''), version: '2.0', trade_scene: 'PARKING SPACE' };
+    const answer = await callV2(sandbox, path, { ...direct_, scene_info }, direct.v2ApiKey);
+    expect(answer.fields).toMatchObject({
+      return_code: 'SUCCESS',
+      result_code: 'SUCCESS',
+      user_state: 'NORMAL',
+    });
+    expect(verifies(answer.fields, direct.v2ApiKey)).toBe(true);
+    const sub = provider.subMerchants![0]!;
+    const partner = await callV2(
+      sandbox,
+      '/vehicle/partnerpay/notification',
+      {
+        ...parkingNotification(provider, ''),
+        sub_mch_id: sub.subMchId,
+        version: '3.0',
+        trade_scene: 'PARKING SPACE',
+        scene_info,
+      },
+      provider.v2ApiKey,
+    );
+    expect(partner.fields).toMatchObject({ result_code: 'SUCCESS', user_state: 'NORMAL' });
+  });
+
+  it('takes version 3.0 for PARKING and 2.0 or 3.0 for PARKING SPACE, as the official pages give them', async () => {
+    const { direct } = merchantsOf(sandbox);
+    const plate = plateIn(sandbox, 'NORMAL');
+    const parking = (version: string) =>
+      callV2(sandbox, path, { ...parkingNotification(direct, plate), version }, direct.v2ApiKey);
+    expect((await parking('3.0')).fields.result_code).toBe('SUCCESS');
+    expect((await parking('2.0')).fields).toMatchObject({
+      result_code: 'FAIL',
+      err_code: 'PARAM_ERROR',
+      err_code_des: 'version 取值错误，PARKING 场景应为 3.0',
+    });
+    const space = (version: string) =>
+      callV2(
+        sandbox,
+        path,
+        {
+          ...parkingNotification(direct, ''),
+          version,
+          trade_scene: 'PARKING SPACE',
+          scene_info: JSON.stringify({
+            scene_info: { start_time: '20261124103000', free_time: '600', space_number: 'B2-017' },
+          }),
+        },
+        direct.v2ApiKey,
+      );
+    expect((await space('2.0')).fields.result_code).toBe('SUCCESS');
+    expect((await space('3.0')).fields.result_code).toBe('SUCCESS');
+    expect((await space('1.0')).fields.err_code_des).toBe(
+      'version 取值错误，PARKING SPACE 场景应为 2.0 | 3.0',
+    );
+  });
+
   it('answers SIGNERROR without a sign when the request was signed with another key', async () => {
     const { direct } = merchantsOf(sandbox);
     const answer = await callV2(

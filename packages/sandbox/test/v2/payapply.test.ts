@@ -51,6 +51,30 @@ function queryOrder(merchant: SandboxMerchant, extra: Record<string, string | un
 }
 
 describe('申请扣款 and 查询订单', () => {
+  it('refuses a spbill_create_ip longer than the 16 characters of the official page', async () => {
+    receiver = await startReceiver();
+    const { direct } = merchantsOf(sandbox);
+    const plate = plateIn(sandbox, 'NORMAL');
+    const longest = await callV2(
+      sandbox,
+      '/vehicle/pay/payapply',
+      payApply(direct, plate, { spbill_create_ip: '255.255.255.255' }),
+      direct.v2ApiKey,
+    );
+    expect(longest.fields).toMatchObject({ result_code: 'SUCCESS' });
+    const ipv6 = await callV2(
+      sandbox,
+      '/vehicle/pay/payapply',
+      payApply(direct, plate, { spbill_create_ip: '2001:db8:0:0:0:0:2:1' }),
+      direct.v2ApiKey,
+    );
+    expect(ipv6.fields).toMatchObject({
+      result_code: 'FAIL',
+      err_code: 'PARAM_ERROR',
+      err_code_des: 'spbill_create_ip 长度不能超过16个字符',
+    });
+  });
+
   it('accepts a deduction, then POSTs a signed 扣费结果通知 to notify_url', async () => {
     receiver = await startReceiver();
     const { direct } = merchantsOf(sandbox);

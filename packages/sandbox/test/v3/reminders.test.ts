@@ -376,6 +376,30 @@ describe('parking lots and applications', () => {
     expect(theirs.status).toBe(404);
   });
 
+  it('takes notification_text_list of up to 6 texts of 512 characters, as 停车服务开通申请 allows', async () => {
+    const at = (i: number) => `LOT-TEXTS-${i}`;
+    const accepted = await callV3(sandbox, direct, 'POST', `${base}/application`, {
+      parking_lot: {
+        ...lot,
+        out_parking_lot_id: at(1),
+        notification_text_list: Array(6).fill('停'.repeat(512)),
+      },
+    });
+    expect(accepted.status).toBe(200);
+    expectParamError(
+      await callV3(sandbox, direct, 'POST', `${base}/application`, {
+        parking_lot: { ...lot, out_parking_lot_id: at(2), notification_text_list: Array(7).fill('请缴费') },
+      }),
+      { field: '/parking_lot/notification_text_list' },
+    );
+    expectParamError(
+      await callV3(sandbox, direct, 'POST', `${base}/application`, {
+        parking_lot: { ...lot, out_parking_lot_id: at(3), notification_text_list: ['停'.repeat(513)] },
+      }),
+      { field: '/parking_lot/notification_text_list/0' },
+    );
+  });
+
   it('answers PARAM_ERROR for a lot out of shape and for query fields out of range', async () => {
     expectParamError(
       await callV3(sandbox, direct, 'POST', `${base}/application`, {
