@@ -147,7 +147,12 @@ Examples:
     .description('have a sandbox sign and send a genuine notice to your server, and print its reply')
     .argument('[event]', `one of: ${triggerEventNames().join(', ')}`)
     .option('--forward-to <url>', 'your notice endpoint, e.g. http://127.0.0.1:3000/wxpay/notify')
-    .addOption(new Option('--sandbox-url <url>', 'the running sandbox').env('WXPARK_SANDBOX_URL'))
+    .addOption(
+      new Option(
+        '--sandbox-url <url>',
+        'the running sandbox (default: the configured baseUrl on 127.0.0.1)',
+      ).env('WXPARK_SANDBOX_URL'),
+    )
     .option('--mch-id <mchId>', 'the sandbox merchant the notice is for (default: the first)')
     .option('-d, --data <json>', 'fields to merge into the notice resource: JSON or @file')
     .option('--list', 'list the events')

@@ -1,7 +1,7 @@
 import { createClient } from '@wxpark/core';
 import { vehicleV2 } from '@wxpark/vehicle-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runBin, startBin, startReceiver, useSandbox } from './helpers.ts';
+import { runBin, startBin, startReceiver, tempDir, useSandbox, writeConfig } from './helpers.ts';
 
 const sandbox = await useSandbox();
 const receiver = await startReceiver(sandbox);
@@ -85,6 +85,20 @@ describe('wxpark trigger', () => {
       kind: 'pay-result',
       fields: { trade_state: 'SUCCESS' },
     });
+  });
+
+  it('finds the sandbox from a --config whose baseUrl is on this machine', async () => {
+    const config = writeConfig(sandbox, tempDir());
+    const result = await runBin([
+      '--config',
+      config,
+      'trigger',
+      'TRANSACTION.FAIL',
+      '--forward-to',
+      receiver.url,
+    ]);
+    expect(result.code).toBe(0);
+    expect(receiver.received).toHaveLength(1);
   });
 
   it('merges --data into the resource', async () => {

@@ -246,12 +246,13 @@ export async function triggerCommand(
   if (options.forwardTo === undefined)
     throw usageError('MISSING_TARGET', 'trigger: --forward-to <url> names your notice endpoint');
   const forwardTo = checkUrl(options.forwardTo, '--forward-to');
-  if (!options.sandboxUrl)
+  const sandboxUrl = options.sandboxUrl ?? loopbackBaseUrl(ctx);
+  if (!sandboxUrl)
     throw usageError(
       'MISSING_SANDBOX',
       'trigger: needs a running sandbox: --sandbox-url or WXPARK_SANDBOX_URL (start one with `wxpark sandbox`)',
     );
-  const admin = new SandboxAdmin(options.sandboxUrl);
+  const admin = new SandboxAdmin(sandboxUrl);
   const overrides = await readData(options.data, ctx.io);
   const config = await admin.config();
   const merchant = pickMerchant(config, options.mchId, event.protocol);
@@ -269,6 +270,18 @@ export async function triggerCommand(
   );
   printDelivery(ctx, delivery, forwardTo);
   return delivery.acknowledged ? 0 : 1;
+}
+
+/** The configured API host when it is a sandbox on this machine (never WeChat Pay's own hosts). */
+function loopbackBaseUrl(ctx: CommandContext): string | undefined {
+  const baseUrl = ctx.settings().values.baseUrl;
+  if (!baseUrl) return undefined;
+  try {
+    const { hostname } = new URL(baseUrl);
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(hostname) ? baseUrl : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function randomSerial(): string {
