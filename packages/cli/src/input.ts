@@ -2,6 +2,17 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError } from './errors.ts';
 
+/** Checks an http(s) URL given on the command line; anything else is a usage error naming the option. */
+export function checkHttpUrl(value: string, option: string): URL {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // Reported below.
+  }
+  throw usageError('INVALID_URL', `${option}: expected an http(s) URL, got ${JSON.stringify(value)}`);
+}
+
 /** At most this many bytes are read from stdin or a file: a call body is never larger. */
 const maxInputBytes = 1024 * 1024;
 

@@ -42,6 +42,15 @@ export async function startRelay(target: string, onDelivery: (delivery: Delivery
 
   async function relay(request: IncomingMessage) {
     const body = await readCapped(request);
+    if (body === undefined) {
+      const reply = `notice larger than ${maxBodyBytes} bytes: not forwarded`;
+      return {
+        status: 413,
+        body: reply,
+        contentType: 'text/plain',
+        delivery: { protocol: 'v3' as const, event: 'unknown', reply, acknowledged: false },
+      };
+    }
     const text = body.toString('utf8');
     const described = describeNotice(text);
     const headers: Record<string, string> = {};
@@ -95,12 +104,13 @@ export async function startRelay(target: string, onDelivery: (delivery: Delivery
   };
 }
 
-async function readCapped(request: IncomingMessage): Promise<Buffer> {
+/** The body, or undefined past the cap (a cut body would only fail the receiver's verification). */
+async function readCapped(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) break;
+    if (size > maxBodyBytes) return undefined;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -1,5 +1,6 @@
 import type { SandboxConfig, V3NoticeDelivery } from '@wxpark/sandbox';
-import { CliError, usageError } from './errors.ts';
+import { CliError } from './errors.ts';
+import { checkHttpUrl } from './input.ts';
 
 /** Every admin request gives up after this long. */
 const adminTimeoutMs = 15_000;
@@ -9,14 +10,7 @@ export class SandboxAdmin {
   readonly url: string;
 
   constructor(url: string) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('not http(s)');
-    } catch {
-      throw usageError('INVALID_URL', `--sandbox-url: expected an http(s) URL, got ${JSON.stringify(url)}`);
-    }
-    this.url = parsed.origin;
+    this.url = checkHttpUrl(url, '--sandbox-url').origin;
   }
 
   /** The sandbox's configuration: merchants with their sandbox-only keys, car owners, WeChat Pay's public keys. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Sandbox, type SandboxConfigInput, startSandbox } from '@wxpark/sandbox';
+import type { Sandbox, SandboxConfigInput } from '@wxpark/sandbox';
 import type { CommandContext } from './context.ts';
 import { usageError } from './errors.ts';
 
@@ -36,6 +36,8 @@ export async function startLocalSandbox(ctx: CommandContext, options: StartOptio
       );
     }
   }
+  // Loaded here only: the other commands never pay for the simulator.
+  const { startSandbox } = await import('@wxpark/sandbox');
   try {
     return await startSandbox({
       port,

@@ -1,6 +1,6 @@
 import type { Sandbox } from '@wxpark/sandbox';
 import type { CommandContext } from '../context.ts';
-import { usageError } from '../errors.ts';
+import { checkHttpUrl } from '../input.ts';
 import { startRelay } from '../relay.ts';
 import { SandboxAdmin } from '../sandbox-admin.ts';
 import { describeSandbox, startLocalSandbox } from '../sandbox-start.ts';
@@ -21,15 +21,7 @@ export interface ListenOptions {
  */
 export async function listenCommand(ctx: CommandContext, options: ListenOptions): Promise<number> {
   const { out, io } = ctx;
-  try {
-    const url = new URL(options.forwardTo);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError();
-  } catch {
-    throw usageError(
-      'INVALID_URL',
-      `--forward-to: expected an http(s) URL, got ${JSON.stringify(options.forwardTo)}`,
-    );
-  }
+  checkHttpUrl(options.forwardTo, '--forward-to');
   let started: Sandbox | undefined;
   if (!options.sandboxUrl) {
     started = await startLocalSandbox(ctx, {

@@ -3,8 +3,8 @@ import { createClient, formatChinaRfc3339 } from '@wxpark/core';
 import type { SandboxConfig, SandboxMerchant } from '@wxpark/sandbox';
 import { vehicleV2 } from '@wxpark/vehicle-v2';
 import type { CommandContext } from '../context.ts';
-import { usageError } from '../errors.ts';
-import { readData } from '../input.ts';
+import { CliError, usageError } from '../errors.ts';
+import { checkHttpUrl, readData } from '../input.ts';
 import { type Delivery, describeNotice, startRelay } from '../relay.ts';
 import { closeMatches } from '../routes.ts';
 import { SandboxAdmin } from '../sandbox-admin.ts';
@@ -210,16 +210,6 @@ function findEvent(given: string): [string, TriggerEvent] {
   );
 }
 
-function checkUrl(value: string, option: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return value;
-  } catch {
-    // Reported below.
-  }
-  throw usageError('INVALID_URL', `${option}: expected an http(s) URL, got ${JSON.stringify(value)}`);
-}
-
 /** `wxpark trigger <event>`: the sandbox signs and sends one genuine notice to the user's server. */
 export async function triggerCommand(
   ctx: CommandContext,
@@ -245,7 +235,8 @@ export async function triggerCommand(
   const [name, event] = findEvent(given);
   if (options.forwardTo === undefined)
     throw usageError('MISSING_TARGET', 'trigger: --forward-to <url> names your notice endpoint');
-  const forwardTo = checkUrl(options.forwardTo, '--forward-to');
+  checkHttpUrl(options.forwardTo, '--forward-to');
+  const forwardTo = options.forwardTo;
   const sandboxUrl = options.sandboxUrl ?? loopbackBaseUrl(ctx);
   if (!sandboxUrl)
     throw usageError(
@@ -299,6 +290,11 @@ function pickMerchant(
       throw usageError(
         'UNKNOWN_MERCHANT',
         `--mch-id ${mchId}: not a sandbox merchant (${config.merchants.map((m) => m.mchId).join(', ')})`,
+      );
+    if (protocol === 'v2' && found.subMerchants?.length)
+      throw usageError(
+        'SERVICE_PROVIDER',
+        `--mch-id ${mchId}: the APIv2 events run as a direct merchant, and this one is a service provider`,
       );
     return found;
   }
@@ -393,7 +389,7 @@ async function sendV2(
     // The 扣费结果通知 follows the acceptance; both wait at most the sandbox's callback timeout.
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(
-        () => reject(usageError('NO_NOTICE', `the sandbox sent no ${name} within 15 s`)),
+        () => reject(new CliError('NO_NOTICE', `the sandbox sent no ${name} within 15 s`)),
         15_000,
       ).unref(),
     );
