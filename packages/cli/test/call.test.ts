@@ -159,7 +159,9 @@ describe('wxpark call', () => {
       JSON.stringify({ ...entry, plate_color: 'BLUE' }),
     ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/VALIDATION_FAILED: plate_color must be one of .*received "BLUE"/);
+    expect(result.stderr).toMatch(
+      /VALIDATION_FAILED: plate_color must be one of .*"PLATE_COLOR_BLUE".*, received /,
+    );
     expect(sandbox.requests).toHaveLength(0);
   });
 

@@ -124,7 +124,7 @@ describe('wxpark certificates download', () => {
     const settings = writeConfig(sandbox, dir, {}, ['v3ApiKey']);
     const result = await runBin(['--config', settings, 'certificates', 'download']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('certificates download needs WXPAY_V3_API_KEY');
+    expect(result.stderr).toContain('platform certificates need WXPAY_V3_API_KEY');
     expect(sandbox.requests).toHaveLength(0);
   });
 });

@@ -1,5 +1,4 @@
-import { createClient, noticeKeysOf, type V3NoticeKeys, verifyV3Notice } from '@wxpark/core';
-import { parkingV3 } from '@wxpark/parking-v3';
+import { type V3NoticeKeys, verifyV3Notice } from '@wxpark/core';
 import {
   loadPlatformCertificate,
   loadPlatformPublicKey,
@@ -7,11 +6,11 @@ import {
   type V2SignType,
 } from '@wxpark/signer';
 import { verifyV2Notice } from '@wxpark/vehicle-v2';
-import { clientOptionsFor } from '../client-options.ts';
 import type { CommandContext } from '../context.ts';
 import { describeMissing, readPem } from '../credentials.ts';
 import { CliError, usageError } from '../errors.ts';
 import { readInputFile, readStdin } from '../input.ts';
+import { downloadCertificates } from './certificates.ts';
 
 /** Options of `wxpark notice verify`. */
 export interface NoticeVerifyOptions {
@@ -127,6 +126,10 @@ async function v3Keys(ctx: CommandContext, windowSeconds: number): Promise<V3Not
       'MISSING_CREDENTIALS',
       `APIv3 notices need WeChat Pay's key: ${describeMissing(['publicKeyId', 'publicKeyFile'])}, or WXPAY_PLATFORM_CERTIFICATE_FILES, or the merchant credentials to download certificates`,
     );
-  const client = createClient(clientOptionsFor('v3', settings), [parkingV3]);
-  return { ...noticeKeysOf(client), windowSeconds };
+  const { certificates } = await downloadCertificates(ctx);
+  return {
+    verifier: certificates.map((certificate) => certificate.key),
+    apiV3Key: values.v3ApiKey,
+    windowSeconds,
+  };
 }
