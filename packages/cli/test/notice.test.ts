@@ -89,7 +89,7 @@ describe('wxpark notice verify (APIv3)', () => {
       ...headerArgs,
     ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/✖ SIGNATURE_MISMATCH: not verified: callback: /);
+    expect(result.stderr).toMatch(/✖ SIGNATURE_MISMATCH: not verified: (callback|notice): /);
     expect(result.stdout).toBe('');
   });
 
@@ -209,8 +209,8 @@ describe('wxpark notice verify --v2', () => {
       write('v2bad.xml', signed('0123456789abcdef0123456789abcdef')),
     ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      'SIGNATURE_MISMATCH: not verified: the APIv2 callback sign does not match its fields',
+    expect(result.stderr).toMatch(
+      /SIGNATURE_MISMATCH: not verified: the APIv2 (callback|notice) sign does not match its fields/,
     );
   });
 
