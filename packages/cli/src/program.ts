@@ -153,7 +153,10 @@ Examples:
         'the running sandbox (default: the configured baseUrl on 127.0.0.1)',
       ).env('WXPARK_SANDBOX_URL'),
     )
-    .option('--mch-id <mchId>', 'the sandbox merchant the notice is for (default: the first)')
+    .option(
+      '--mch-id <mchId>',
+      'the sandbox merchant the notice is for (default: the first; a direct merchant for v2 events)',
+    )
     .option('-d, --data <json>', 'fields to merge into the notice resource: JSON or @file')
     .option('--list', 'list the events')
     .action(run((ctx, event: string | undefined, options) => triggerCommand(ctx, event, options as never)));
@@ -191,7 +194,10 @@ Examples:
     .description(
       'check the private key, certificate serial, APIv3 key and public key id; --call tries the APIv2 key',
     )
-    .option('--call', 'also make one APIv2 call (用户状态查询) to prove the APIv2 key, with WXPAY_APPID')
+    .option(
+      '--call',
+      'also prove the APIv2 key with one harmless call (查询订单 of a made-up order; needs WXPAY_APPID)',
+    )
     .action(run((ctx, options) => keysCheckCommand(ctx, options as never)));
 
   const certificates = program
@@ -200,7 +206,7 @@ Examples:
   certificates
     .command('download')
     .description('download, decrypt and verify the platform certificates, and write them as PEM files')
-    .option('-o, --out-dir <dir>', 'where to write <serial>.pem', '.')
+    .option('-o, --out-dir <dir>', 'where to write wechatpay_<serial>.pem', '.')
     .action(run((ctx, options) => certificatesDownloadCommand(ctx, options as never)));
 
   program

@@ -95,6 +95,23 @@ describe('wxpark call', () => {
     expect(sandbox.requests).toHaveLength(0);
   });
 
+  it('--dry-run in certificate mode signs offline: no /v3/certificates download, nothing sent', async () => {
+    const certificateMode = writeConfig(sandbox, dir, {}, ['publicKeyId', 'publicKeyFile']);
+    const result = await runBin([
+      '--config',
+      certificateMode,
+      'call',
+      'v3/parking/reminders/entry',
+      '--dry-run',
+      '--data',
+      JSON.stringify(entry),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^POST .*\/v3\/parking\/reminders\/entry/);
+    expect(result.stdout + result.stderr).not.toContain(merchant.v3!.apiV3Key);
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
   it('--dry-run of an APIv2 call masks the sign and never prints the key', async () => {
     const result = await runBin([
       '--config',
