@@ -165,7 +165,20 @@ export function array<In, Out>(
       fail(issues, path, expected, value);
       return [];
     }
-    return value.map((entry, index) => item.check(entry, `${path}[${index}]`, issues));
+    const out: Out[] = [];
+    for (let index = 0; index < value.length; index++) {
+      // A hole ([1, , 3]) is neither a value nor an absent field: JSON.stringify would send it as null.
+      if (!Object.hasOwn(value, index)) {
+        issues.push({
+          path: `${path}[${index}]`,
+          expected: `an item: ${item.expected}`,
+          received: 'a hole in a sparse array',
+        });
+        continue;
+      }
+      out.push(item.check(value[index], `${path}[${index}]`, issues));
+    }
+    return out;
   });
 }
 

@@ -50,6 +50,18 @@ describe('schema', () => {
     ]);
   });
 
+  it('refuses a hole in a sparse array at its index, and still checks the items around it', () => {
+    const ids = array(integer({ min: 1 }));
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
+    const issues = issuesOf(runSchema(ids, [1, , 0]));
+    expect(issues.map((i) => [i.path, i.received])).toEqual([
+      ['[1]', 'a hole in a sparse array'],
+      ['[2]', 'the number 0'],
+    ]);
+    expect(runSchema(ids, [1, undefined, 3]).ok).toBe(false);
+    expect(runSchema(ids, [1, 2, 3])).toEqual({ ok: true, value: [1, 2, 3] });
+  });
+
   it('refuses a field it does not know instead of dropping it', () => {
     const issues = issuesOf(
       runSchema(object({ plate_number: string() }), { plate_number: 'A', plate_num: 'B' }),
