@@ -2,11 +2,10 @@ import {
   boolean,
   defineRoute,
   integer,
-  object,
+  objectOf,
   oneOf,
   optional,
   rfc3339,
-  type Schema,
   string,
   typeOnly,
 } from '@wxpark/core';
@@ -105,7 +104,7 @@ export const parkingStateSync = defineRoute({
   path: '/v3/businesscircle/parkings',
   title: '商圈会员停车状态同步',
   docs: `${docs}/parkings/update-parkings.html`,
-  request: object({
+  request: objectOf<ParkingStateSyncRequest>()({
     sub_mchid: subMchid,
     brandid: integer({ min: 1 }),
     appid,
@@ -113,7 +112,7 @@ export const parkingStateSync = defineRoute({
     plate_number: plateNumber,
     state: oneOf(['IN', 'OUT']),
     time,
-  }) satisfies Schema<ParkingStateSyncRequest, unknown> as Schema<ParkingStateSyncRequest, unknown>,
+  }),
   response: typeOnly<NoContent>(),
 });
 
@@ -124,7 +123,7 @@ export const pointsNotify = defineRoute({
   path: '/v3/businesscircle/points/notify',
   title: '商圈积分同步',
   docs: `${docs}/points/notify-points.html`,
-  request: object({
+  request: objectOf<PointsNotifyRequest>()({
     sub_mchid: subMchid,
     transaction_id: string({ maxLength: 64 }),
     appid,
@@ -134,7 +133,7 @@ export const pointsNotify = defineRoute({
     points_update_time: time,
     no_points_remarks: optional(string({ maxLength: 20 })),
     total_points: optional(integer({ min: 0 })),
-  }) satisfies Schema<PointsNotifyRequest, unknown> as Schema<PointsNotifyRequest, unknown>,
+  }),
   response: typeOnly<NoContent>(),
 });
 
@@ -145,10 +144,7 @@ export const userAuthorization = defineRoute({
   path: '/v3/businesscircle/user-authorizations/{openid}',
   title: '商圈积分授权查询',
   v3: { pathParams: ['openid'] },
-  request: object({ openid, appid, sub_mchid: subMchid }) satisfies Schema<
-    UserAuthorizationRequest,
-    unknown
-  > as Schema<UserAuthorizationRequest, unknown>,
+  request: objectOf<UserAuthorizationRequest>()({ openid, appid, sub_mchid: subMchid }),
   response: typeOnly<UserAuthorization>(),
 });
 
@@ -159,9 +155,11 @@ export const pointsCommitStatus = defineRoute({
   path: '/v3/businesscircle/users/{openid}/points/commit_status',
   title: '商圈会员待积分状态查询',
   v3: { pathParams: ['openid'] },
-  request: object({ openid, brandid: integer({ min: 1 }), appid, sub_mchid: subMchid }) satisfies Schema<
-    PointsCommitStatusRequest,
-    unknown
-  > as Schema<PointsCommitStatusRequest, unknown>,
+  request: objectOf<PointsCommitStatusRequest>()({
+    openid,
+    brandid: integer({ min: 1 }),
+    appid,
+    sub_mchid: subMchid,
+  }),
   response: typeOnly<PointsCommitStatus>(),
 });

@@ -95,7 +95,23 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
   readonly v3?: V3Support;
 }
 
-/** Declares a route with its types inferred from its rules. */
+/**
+ * Declares a route. Its request type is the one its request schema accepts, and route packages build that
+ * schema from a named, exported interface with `objectOf<Request>()` (or `discriminatedOf<Request>()`), so
+ * the interface, with its field docs, is what users read, and the compiler checks the rules against it.
+ *
+ * @example
+ * ```ts
+ * export const parkingEntry = defineRoute({
+ *   protocol: 'v3',
+ *   method: 'POST',
+ *   path: '/v3/parking/reminders/entry',
+ *   title: '同步车辆入场通知',
+ *   request: objectOf<ParkingEntryRequest>()({ … }),
+ *   response: typeOnly<ParkingEntryResponse>(),
+ * });
+ * ```
+ */
 export function defineRoute<Req, Res, M extends HttpMethod>(
   route: RouteDefinition<Req, Res, M>,
 ): RouteDefinition<Req, Res, M> {

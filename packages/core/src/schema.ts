@@ -358,3 +358,71 @@ export function rfc3339(rules: { maxLength?: number } = {}): Schema<string | Dat
     return '';
   });
 }
+
+/** True when `A` and `B` accept each other (the field's type and the rule's type agree both ways). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** What a rule whose type disagrees with its field must become: nothing a rule can be, so it fails to compile. */
+interface RuleMismatch<Field> {
+  readonly 'objectOf: this rule does not accept exactly the field type (check optional())': Field;
+}
+
+/**
+ * The rules `objectOf<T>()` requires: a rule for every key of `T` (`optional(…)` exactly where the key is
+ * optional), whose accepted type is the field's type, and no rule for a key `T` does not have.
+ */
+type RulesFor<T, S> = {
+  [K in keyof S]: K extends keyof T ? (Agrees<T, K, S[K]> extends true ? S[K] : RuleMismatch<T[K]>) : never;
+} & { [K in Exclude<keyof T, keyof S>]-?: Schema<T[K], unknown> };
+
+type IsOptionalKey<T, K extends keyof T> = Partial<Pick<T, K>> extends Pick<T, K> ? true : false;
+type IsOptionalRule<R> = R extends { readonly optional: true } ? true : false;
+/** A rule agrees with field `K` of `T` when both are optional or both required, and accept the same type. */
+type Agrees<T, K extends keyof T, R> =
+  Same<IsOptionalKey<T, K>, IsOptionalRule<R>> extends true
+    ? Same<Exclude<SchemaInput<R>, undefined>, Exclude<T[K], undefined>>
+    : false;
+
+/**
+ * An object schema written from its interface: the interface `T` stays the source of truth (it carries the
+ * field docs users read), and the compiler checks the rules against it both ways: a rule for every field,
+ * `optional(…)` exactly where the field is optional, the same accepted type, and no rule for a field `T`
+ * does not have. At run time it is {@link object}: unknown fields are refused.
+ *
+ * @example
+ * ```ts
+ * interface Entry { plate_number: string; entrance_name?: string }
+ * const entry = objectOf<Entry>()({
+ *   plate_number: string({ maxLength: 16 }),
+ *   entrance_name: optional(string({ maxLength: 64 })),
+ * });
+ * ```
+ */
+export function objectOf<T extends object>() {
+  // The parameter type proved, field by field, that the rules accept exactly T: name it so.
+  return <const S extends Shape>(shape: S & NoInfer<RulesFor<T, S>>): Schema<T, ObjectOut<S>> =>
+    object(shape) as unknown as Schema<T, ObjectOut<S>>;
+}
+
+/**
+ * A {@link discriminated} schema written from its union type: one variant per value of `T[K]`, each
+ * accepting exactly the members of `T` with that value (build them with {@link objectOf}).
+ */
+export function discriminatedOf<T extends object>() {
+  return <K extends keyof T & string, const M extends Readonly<Record<string, AnySchema>>>(
+    key: K,
+    variants: M &
+      NoInfer<
+        {
+          [V in keyof M]: V extends T[K]
+            ? Same<SchemaInput<M[V]>, Extract<T, Record<K, V>>> extends true
+              ? M[V]
+              : RuleMismatch<Extract<T, Record<K, V>>>
+            : never;
+        } & {
+          [V in Exclude<T[K] & string, keyof M>]-?: Schema<Extract<T, Record<K, V>>, unknown>;
+        }
+      >,
+  ): Schema<T, { [V in keyof M]: SchemaOutput<M[V]> }[keyof M]> =>
+    discriminated(key, variants) as unknown as Schema<T, { [V in keyof M]: SchemaOutput<M[V]> }[keyof M]>;
+}

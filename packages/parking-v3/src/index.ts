@@ -61,6 +61,7 @@ export {
 } from './notices.ts';
 export type {
   EnabledState,
+  ExtPaymentFeeItem,
   FeeParkingState,
   ParkingEntryRequest,
   ParkingEntryResponse,
@@ -70,6 +71,13 @@ export type {
   ParkingFeeRequest,
   ParkingLot,
   ParkingLotApplication,
+  ParkingLotApplicationQueryRequest,
+  ParkingLotApplicationQueryResponse,
+  ParkingLotApplicationRequest,
+  ParkingLotApplicationResponse,
+  ParkingLotApplicationsRequest,
+  ParkingLotApplicationsResponse,
+  ParkingLotApplicationWithdrawRequest,
   ParkingLotInfo,
   ParkingLotQueryRequest,
   ParkingLotType,
@@ -85,6 +93,9 @@ export type {
   ParkingService,
   ParkingServiceFindRequest,
   ParkingTransaction,
+  ParkingTransactionAmount,
+  ParkingTransactionParkingInfo,
+  ParkingTransactionQueryRequest,
   ParkingTransactionRequest,
   ScoreParkingPlateColor,
 } from './scoreparking.ts';

@@ -2,7 +2,7 @@ import {
   array,
   defineRoute,
   integer,
-  object,
+  objectOf,
   oneOf,
   optional,
   refine,
@@ -121,16 +121,22 @@ export interface ParkingPaymentRequest {
   token?: string;
 }
 
+/** 费用项 of 同步扩展支付信息. */
+export interface ExtPaymentFeeItem {
+  /** 费用类型. */
+  fee_type:
+    | 'EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY'
+    | 'EXT_PARKING_PAYMENT_FEE_TYPE_QUARTERLY'
+    | 'EXT_PARKING_PAYMENT_FEE_TYPE_MEMBER';
+  /** 金额 (fen). */
+  amount: number;
+}
+
 /** 同步扩展支付信息 (monthly, quarterly, member fees) request. */
 export interface ParkingExtPaymentRequest {
   out_trade_no: string;
-  fee_items: {
-    fee_type:
-      | 'EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY'
-      | 'EXT_PARKING_PAYMENT_FEE_TYPE_QUARTERLY'
-      | 'EXT_PARKING_PAYMENT_FEE_TYPE_MEMBER';
-    amount: number;
-  }[];
+  /** 费用项: at least one. */
+  fee_items: ExtPaymentFeeItem[];
   pay_time: number;
   wx_parking_lot_id?: string;
   wx_trade_no?: string;
@@ -235,6 +241,58 @@ export interface ParkingLotApplication {
   audit_comment?: { fields?: { field: string; comment: string }[]; recommendation?: string };
 }
 
+/** 提交停车场申请 request. */
+export interface ParkingLotApplicationRequest {
+  /** 停车场信息. */
+  parking_lot: ParkingLot;
+}
+
+/** 提交停车场申请 answer. */
+export interface ParkingLotApplicationResponse {
+  /** 停车场申请单号. */
+  parking_lot_audit_no: string;
+}
+
+/** 查询停车场申请 request: both ids. */
+export interface ParkingLotApplicationQueryRequest {
+  /** 停车场申请单号. */
+  parking_lot_audit_no: string;
+  /** 商户停车场ID. */
+  out_parking_lot_id: string;
+}
+
+/** 查询停车场申请 answer. */
+export interface ParkingLotApplicationQueryResponse {
+  application: ParkingLotApplication;
+  /** 微信停车场ID: present once the lot was approved. */
+  wx_parking_lot_id?: string;
+}
+
+/** 撤回停车场申请 request: both ids. */
+export interface ParkingLotApplicationWithdrawRequest {
+  /** 停车场申请单号. */
+  parking_lot_audit_no: string;
+  /** 商户停车场ID. */
+  out_parking_lot_id: string;
+}
+
+/** 查询停车场申请列表 request. */
+export interface ParkingLotApplicationsRequest {
+  /** 商户停车场ID. */
+  out_parking_lot_id: string;
+  /** 分页开始位置. @default 0 */
+  offset?: number;
+  /** 分页大小: 1 to 100. */
+  limit?: number;
+}
+
+/** 查询停车场申请列表 answer. */
+export interface ParkingLotApplicationsResponse {
+  application_list: ParkingLotApplication[];
+  /** 微信停车场ID: present once the lot was approved. */
+  wx_parking_lot_id?: string;
+}
+
 const payStates = ['PAY_STATUS_UNKNOWN', 'PAY_STATUS_UNPAID', 'PAY_STATUS_PAID'] as const;
 const payTypes = ['PAY_TYPE_UNKNOWN', 'PAY_TYPE_WXPAY', 'PAY_TYPE_OTHERS'] as const;
 const payChannels = [
@@ -256,7 +314,7 @@ const anyObject: Schema<Record<string, unknown>> = {
   },
 };
 
-const entryRequest = object({
+const entryRequest = objectOf<ParkingEntryRequest>()({
   out_serial_number: outSerialNumber,
   parking_id: parkingId,
   plate_number: reminderPlate,
@@ -269,7 +327,7 @@ const entryRequest = object({
   ),
   entrance_name: optional(string({ maxLength: 64 })),
   discount_template_id: optional(array(integer({ min: 0 }), { maxItems: 3 })),
-}) satisfies Schema<ParkingEntryRequest, unknown>;
+});
 
 const tradeFields = {
   out_trade_no: optional(tradeNo),
@@ -280,7 +338,7 @@ const tradeFields = {
 };
 
 const exitRequest = refine(
-  object({
+  objectOf<ParkingExitRequest>()({
     out_serial_number: outSerialNumber,
     exit_timestamp: unixSeconds,
     plate_number: reminderPlate,
@@ -302,10 +360,10 @@ const exitRequest = refine(
             expected: 'present, or wx_trade_no present, when pay_state is PAY_STATUS_PAID',
           }
         : undefined,
-) satisfies Schema<ParkingExitRequest, unknown>;
+);
 
 const paymentRequest = refine(
-  object({
+  objectOf<ParkingPaymentRequest>()({
     out_serial_number: outSerialNumber,
     plate_number: reminderPlate,
     parking_id: parkingId,
@@ -324,12 +382,12 @@ const paymentRequest = refine(
       : !v.openid
         ? { path: 'openid', expected: 'present for a WeChat Pay payment' }
         : undefined,
-) satisfies Schema<ParkingPaymentRequest, unknown>;
+);
 
-const extPaymentRequest = object({
+const extPaymentRequest = objectOf<ParkingExtPaymentRequest>()({
   out_trade_no: tradeNo,
   fee_items: array(
-    object({
+    objectOf<ExtPaymentFeeItem>()({
       fee_type: oneOf([
         'EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY',
         'EXT_PARKING_PAYMENT_FEE_TYPE_QUARTERLY',
@@ -342,14 +400,14 @@ const extPaymentRequest = object({
   pay_time: unixSeconds,
   wx_parking_lot_id: optional(string({ maxLength: 64 })),
   wx_trade_no: optional(tradeNo),
-}) satisfies Schema<ParkingExtPaymentRequest, unknown>;
+});
 
 const lotIds = {
   out_parking_lot_id: optional(string({ maxLength: 64 })),
   wx_parking_lot_id: optional(string({ maxLength: 64 })),
 };
 
-const parkingLot = object({
+const parkingLot = objectOf<ParkingLot>()({
   parking_lot_name: string({ maxLength: 128 }),
   out_parking_lot_id: string({ maxLength: 64 }),
   parking_lot_address: string({ maxLength: 256 }),
@@ -371,7 +429,12 @@ const parkingLot = object({
   parking_order_mini_prog_appid: optional(string({ maxLength: 32 })),
   parking_order_path: optional(string({ maxLength: 256 })),
   charging_rule: optional(anyObject),
-}) satisfies Schema<ParkingLot, unknown>;
+});
+
+const applicationIds = {
+  parking_lot_audit_no: string({ maxLength: 64 }),
+  out_parking_lot_id: string({ maxLength: 64 }),
+};
 
 const reminders = '/v3/parking/reminders';
 const docs = 'https://pay.weixin.qq.com/doc/v3/partner/';
@@ -383,7 +446,7 @@ export const parkingEntry = defineRoute({
   path: `${reminders}/entry`,
   title: '同步车辆入场通知',
   docs: `${docs}4019557757`,
-  request: entryRequest as Schema<ParkingEntryRequest, unknown>,
+  request: entryRequest,
   response: typeOnly<ParkingEntryResponse>(),
 });
 
@@ -394,7 +457,7 @@ export const parkingExit = defineRoute({
   path: `${reminders}/exit`,
   title: '同步车辆出场通知',
   docs: `${docs}4019557725`,
-  request: exitRequest as Schema<ParkingExitRequest, unknown>,
+  request: exitRequest,
   response: typeOnly<Record<string, never>>(),
 });
 
@@ -405,7 +468,7 @@ export const parkingPayment = defineRoute({
   path: `${reminders}/payment`,
   title: '同步支付信息',
   docs: `${docs}4019557765`,
-  request: paymentRequest as Schema<ParkingPaymentRequest, unknown>,
+  request: paymentRequest,
   response: typeOnly<Record<string, never>>(),
 });
 
@@ -416,7 +479,7 @@ export const parkingExtPayment = defineRoute({
   path: `${reminders}/ext-payment`,
   title: '同步扩展支付信息',
   docs: `${docs}4020338487`,
-  request: extPaymentRequest as Schema<ParkingExtPaymentRequest, unknown>,
+  request: extPaymentRequest,
   response: typeOnly<Record<string, never>>(),
 });
 
@@ -426,11 +489,11 @@ export const parkingFee = defineRoute({
   method: 'POST',
   path: `${reminders}/parking-fee`,
   title: '查询停车费',
-  request: object({
+  request: objectOf<ParkingFeeRequest>()({
     out_serial_number: outSerialNumber,
     plate_number: optional(reminderPlate),
     out_parking_id: optional(string({ maxLength: 64 })),
-  }) as Schema<ParkingFeeRequest, unknown>,
+  }),
   response: typeOnly<ParkingFee>(),
 });
 
@@ -440,11 +503,11 @@ export const parkingLotQuery = defineRoute({
   method: 'GET',
   path: `${reminders}/parking-lot`,
   title: '查询停车场信息',
-  request: refine(object(lotIds), (v) =>
+  request: refine(objectOf<ParkingLotQueryRequest>()(lotIds), (v) =>
     v.out_parking_lot_id || v.wx_parking_lot_id
       ? undefined
       : { path: 'out_parking_lot_id', expected: 'present, or wx_parking_lot_id present' },
-  ) as Schema<ParkingLotQueryRequest, unknown>,
+  ),
   response: typeOnly<ParkingLotInfo>(),
 });
 
@@ -454,8 +517,8 @@ export const parkingLotApplication = defineRoute({
   method: 'POST',
   path: `${reminders}/application`,
   title: '提交停车场申请',
-  request: object({ parking_lot: parkingLot }) as Schema<{ parking_lot: ParkingLot }, unknown>,
-  response: typeOnly<{ parking_lot_audit_no: string }>(),
+  request: objectOf<ParkingLotApplicationRequest>()({ parking_lot: parkingLot }),
+  response: typeOnly<ParkingLotApplicationResponse>(),
 });
 
 /** 查询停车场申请: `GET /v3/parking/reminders/application/query`. */
@@ -464,11 +527,8 @@ export const parkingLotApplicationQuery = defineRoute({
   method: 'GET',
   path: `${reminders}/application/query`,
   title: '查询停车场申请',
-  request: object({
-    parking_lot_audit_no: string({ maxLength: 64 }),
-    out_parking_lot_id: string({ maxLength: 64 }),
-  }) as Schema<{ parking_lot_audit_no: string; out_parking_lot_id: string }, unknown>,
-  response: typeOnly<{ application: ParkingLotApplication; wx_parking_lot_id?: string }>(),
+  request: objectOf<ParkingLotApplicationQueryRequest>()(applicationIds),
+  response: typeOnly<ParkingLotApplicationQueryResponse>(),
 });
 
 /** 撤回停车场申请: `POST /v3/parking/reminders/application/withdraw` (204). */
@@ -477,10 +537,7 @@ export const parkingLotApplicationWithdraw = defineRoute({
   method: 'POST',
   path: `${reminders}/application/withdraw`,
   title: '撤回停车场申请',
-  request: object({
-    parking_lot_audit_no: string({ maxLength: 64 }),
-    out_parking_lot_id: string({ maxLength: 64 }),
-  }) as Schema<{ parking_lot_audit_no: string; out_parking_lot_id: string }, unknown>,
+  request: objectOf<ParkingLotApplicationWithdrawRequest>()(applicationIds),
   response: typeOnly<Record<string, never>>(),
 });
 
@@ -490,10 +547,10 @@ export const parkingLotApplications = defineRoute({
   method: 'GET',
   path: `${reminders}/applications`,
   title: '查询停车场申请列表',
-  request: object({
+  request: objectOf<ParkingLotApplicationsRequest>()({
     out_parking_lot_id: string({ maxLength: 64 }),
     offset: optional(integer({ min: 0 })),
     limit: optional(integer({ min: 1, max: 100 })),
-  }) as Schema<{ out_parking_lot_id: string; offset?: number; limit?: number }, unknown>,
-  response: typeOnly<{ application_list: ParkingLotApplication[]; wx_parking_lot_id?: string }>(),
+  }),
+  response: typeOnly<ParkingLotApplicationsResponse>(),
 });

@@ -1,4 +1,4 @@
-import { defineRoute, integer, object, oneOf, optional, type Schema, string, typeOnly } from '@wxpark/core';
+import { defineRoute, integer, objectOf, oneOf, optional, string, typeOnly } from '@wxpark/core';
 import { dateTime } from './fields.ts';
 
 /** 车牌颜色 in 微信支付分停车服务 (a different enum from 停车缴费服务). */
@@ -71,18 +71,42 @@ export interface ParkingTransactionRequest {
   goods_tag?: string;
   notify_url: string;
   profit_sharing?: 'Y' | 'N';
-  amount: { total: number; currency?: 'CNY' };
-  parking_info: {
-    parking_id: string;
-    plate_number: string;
-    plate_color: ScoreParkingPlateColor;
-    start_time: string | Date;
-    end_time: string | Date;
-    parking_name: string;
-    /** 计费时长 (seconds). */
-    charging_duration: number;
-    device_id: string;
-  };
+  /** 订单金额. */
+  amount: ParkingTransactionAmount;
+  /** 停车场景信息: must match the entry (创建停车入场) it charges for. */
+  parking_info: ParkingTransactionParkingInfo;
+}
+
+/** 订单金额 of 扣费受理. */
+export interface ParkingTransactionAmount {
+  /** 总金额 (fen): more than 0. */
+  total: number;
+  /** 货币类型. @default 'CNY' */
+  currency?: 'CNY';
+}
+
+/** 停车场景信息 of 扣费受理. */
+export interface ParkingTransactionParkingInfo {
+  /** 停车入场ID: the `id` 创建停车入场 answered. */
+  parking_id: string;
+  plate_number: string;
+  plate_color: ScoreParkingPlateColor;
+  /** 入场时间: RFC 3339, or a `Date`. */
+  start_time: string | Date;
+  /** 出场时间: RFC 3339, or a `Date`. */
+  end_time: string | Date;
+  parking_name: string;
+  /** 计费时长 (seconds). */
+  charging_duration: number;
+  /** 停车场设备ID. */
+  device_id: string;
+}
+
+/** 查询订单 request. `sub_mchid` for service providers only. */
+export interface ParkingTransactionQueryRequest {
+  /** 商户订单号. */
+  out_trade_no: string;
+  sub_mchid?: string;
 }
 
 /** 支付分停车订单. */
@@ -115,13 +139,13 @@ export const parkingServiceFind = defineRoute({
   method: 'GET',
   path: '/v3/vehicle/parking/services/find',
   title: '查询车牌服务开通信息',
-  request: object({
+  request: objectOf<ParkingServiceFindRequest>()({
     appid: string({ maxLength: 32 }),
     sub_mchid: subMchid,
     plate_number: string({ maxLength: 32 }),
     plate_color: plateColor,
     openid: string({ maxLength: 128 }),
-  }) satisfies Schema<ParkingServiceFindRequest, unknown> as Schema<ParkingServiceFindRequest, unknown>,
+  }),
   response: typeOnly<ParkingService>(),
 });
 
@@ -131,7 +155,7 @@ export const parkingEnter = defineRoute({
   method: 'POST',
   path: '/v3/vehicle/parking/parkings',
   title: '创建停车入场',
-  request: object({
+  request: objectOf<ParkingEnterRequest>()({
     sub_mchid: subMchid,
     out_parking_no: string({ maxLength: 64 }),
     plate_number: string({ maxLength: 32 }),
@@ -140,7 +164,7 @@ export const parkingEnter = defineRoute({
     start_time: dateTime,
     parking_name: string({ maxLength: 128 }),
     free_duration: integer({ min: 0 }),
-  }) satisfies Schema<ParkingEnterRequest, unknown> as Schema<ParkingEnterRequest, unknown>,
+  }),
   response: typeOnly<ParkingEnterResponse>(),
 });
 
@@ -150,7 +174,7 @@ export const parkingTransaction = defineRoute({
   method: 'POST',
   path: '/v3/vehicle/transactions/parking',
   title: '扣费受理',
-  request: object({
+  request: objectOf<ParkingTransactionRequest>()({
     appid: string({ maxLength: 32 }),
     sub_appid: optional(string({ maxLength: 32 })),
     sub_mchid: subMchid,
@@ -165,8 +189,11 @@ export const parkingTransaction = defineRoute({
     goods_tag: optional(string({ maxLength: 32 })),
     notify_url: https256,
     profit_sharing: optional(oneOf(['Y', 'N'])),
-    amount: object({ total: integer({ min: 1 }), currency: optional(oneOf(['CNY'])) }),
-    parking_info: object({
+    amount: objectOf<ParkingTransactionAmount>()({
+      total: integer({ min: 1 }),
+      currency: optional(oneOf(['CNY'])),
+    }),
+    parking_info: objectOf<ParkingTransactionParkingInfo>()({
       parking_id: string({ maxLength: 32 }),
       plate_number: string({ maxLength: 32 }),
       plate_color: plateColor,
@@ -176,7 +203,7 @@ export const parkingTransaction = defineRoute({
       charging_duration: integer({ min: 0 }),
       device_id: string({ maxLength: 32 }),
     }),
-  }) satisfies Schema<ParkingTransactionRequest, unknown> as Schema<ParkingTransactionRequest, unknown>,
+  }),
   response: typeOnly<ParkingTransaction>(),
 });
 
@@ -187,9 +214,9 @@ export const parkingTransactionQuery = defineRoute({
   path: '/v3/vehicle/transactions/out-trade-no/{out_trade_no}',
   title: '查询订单',
   v3: { pathParams: ['out_trade_no'] },
-  request: object({ out_trade_no: string({ maxLength: 32 }), sub_mchid: subMchid }) as Schema<
-    { out_trade_no: string; sub_mchid?: string },
-    unknown
-  >,
+  request: objectOf<ParkingTransactionQueryRequest>()({
+    out_trade_no: string({ maxLength: 32 }),
+    sub_mchid: subMchid,
+  }),
   response: typeOnly<ParkingTransaction>(),
 });

@@ -87,7 +87,7 @@ export function sceneInfo<In, Out>(inner: Schema<In, Out>): Schema<In | string, 
     },
   };
   const fromObject = transform(inner, (checked) => JSON.stringify({ scene_info: checked }));
-  const chosen = either(fromObject, encoded) as Schema<In | string, string>;
+  const chosen: Schema<In | string, string> = either(fromObject, encoded);
   // WeChat caps the encoded text at 1024 characters, whichever form it was given in.
   return {
     expected: chosen.expected,

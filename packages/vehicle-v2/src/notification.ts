@@ -1,9 +1,9 @@
 import {
   defineRoute,
-  discriminated,
-  object,
+  discriminatedOf,
+  objectOf,
+  oneOf,
   optional,
-  type Schema,
   string,
   transform,
   typeOnly,
@@ -18,7 +18,6 @@ import {
   secondsString,
   signType,
   toWire,
-  type V2Wire,
   version,
 } from './fields.ts';
 
@@ -133,7 +132,10 @@ export interface PartnerPayNotificationResponse extends PayNotificationResponse 
   sub_mch_id: string;
 }
 
-const parkingScene = object({
+/** The members of union `T` whose `trade_scene` is `V`. */
+type Scene<T, V extends string> = Extract<T, { trade_scene: V }>;
+
+const parkingScene = objectOf<ParkingSceneInfo>()({
   start_time: compactTime,
   notify_url: optional(notifyUrl),
   plate_number: string({ maxLength: 32 }),
@@ -154,31 +156,39 @@ const spaceSceneFields = {
 const common = { appid: id32, mch_id: mchId, nonce_str: nonceStr, sign_type: signType, version };
 const partner = { sub_appid: id32, sub_mch_id: mchId };
 const defaults = { sign_type: 'HMAC-SHA256', version: '3.0' };
+const parking = { trade_scene: oneOf(['PARKING']), scene_info: sceneInfo(parkingScene) };
+const space = oneOf(['PARKING SPACE']);
 
-const payNotificationRequest: Schema<PayNotificationRequest, V2Wire> = transform(
-  discriminated('trade_scene', {
-    PARKING: object({ ...common, trade_scene: string(), scene_info: sceneInfo(parkingScene) }),
-    'PARKING SPACE': object({
+const payNotificationRequest = transform(
+  discriminatedOf<PayNotificationRequest>()('trade_scene', {
+    PARKING: objectOf<Scene<PayNotificationRequest, 'PARKING'>>()({ ...common, ...parking }),
+    'PARKING SPACE': objectOf<Scene<PayNotificationRequest, 'PARKING SPACE'>>()({
       ...common,
-      trade_scene: string(),
-      scene_info: sceneInfo(object(spaceSceneFields)),
+      trade_scene: space,
+      scene_info: sceneInfo(objectOf<ParkingSpaceSceneInfo>()(spaceSceneFields)),
     }),
   }),
   (fields) => toWire(fields, defaults),
-) as Schema<PayNotificationRequest, V2Wire>;
+);
 
-const partnerPayNotificationRequest: Schema<PartnerPayNotificationRequest, V2Wire> = transform(
-  discriminated('trade_scene', {
-    PARKING: object({ ...common, ...partner, trade_scene: string(), scene_info: sceneInfo(parkingScene) }),
-    'PARKING SPACE': object({
+const partnerPayNotificationRequest = transform(
+  discriminatedOf<PartnerPayNotificationRequest>()('trade_scene', {
+    PARKING: objectOf<Scene<PartnerPayNotificationRequest, 'PARKING'>>()({
       ...common,
       ...partner,
-      trade_scene: string(),
-      scene_info: sceneInfo(object({ ...spaceSceneFields, sub_openid: optional(id32) })),
+      ...parking,
+    }),
+    'PARKING SPACE': objectOf<Scene<PartnerPayNotificationRequest, 'PARKING SPACE'>>()({
+      ...common,
+      ...partner,
+      trade_scene: space,
+      scene_info: sceneInfo(
+        objectOf<PartnerParkingSpaceSceneInfo>()({ ...spaceSceneFields, sub_openid: optional(id32) }),
+      ),
     }),
   }),
   (fields) => toWire(fields, defaults),
-) as Schema<PartnerPayNotificationRequest, V2Wire>;
+);
 
 /** 用户入场通知 (direct merchant): `POST /vehicle/pay/notification`. */
 export const payNotification = defineRoute({

@@ -1,10 +1,9 @@
 import {
   defineRoute,
-  discriminated,
-  object,
+  discriminatedOf,
+  objectOf,
   oneOf,
   optional,
-  type Schema,
   string,
   transform,
   typeOnly,
@@ -20,7 +19,6 @@ import {
   secondsString,
   signType,
   toWire,
-  type V2Wire,
 } from './fields.ts';
 
 /** 场景信息 for a PARKING deduction. */
@@ -117,7 +115,7 @@ export interface PayApplyResponse {
   [field: string]: string | undefined;
 }
 
-const parkingScene = object({
+const parkingScene = objectOf<PayApplyParkingSceneInfo>()({
   start_time: compactTime,
   end_time: optional(compactTime),
   charging_time: secondsString,
@@ -128,7 +126,7 @@ const parkingScene = object({
   deduct_mode: optional(oneOf(['PROACTIVE', 'AUTOPAY'])),
   support_deduct_mode: optional(oneOf(['DEDUCT_PROACTIVE_ONLY', 'DEDUCT_AUTOPAY_ONLY', 'DEDUCT_ALL'])),
 });
-const spaceScene = object({
+const spaceScene = objectOf<PayApplyParkingSpaceSceneInfo>()({
   start_time: compactTime,
   end_time: optional(compactTime),
   charging_time: secondsString,
@@ -163,20 +161,31 @@ const common = {
 const partner = { sub_appid: optional(id32), sub_mch_id: mchId };
 const defaults = { sign_type: 'HMAC-SHA256', version: '3.0', trade_type: 'PAP' };
 
-function payApplySchema(extra: typeof partner | Record<string, never>) {
-  return transform(
-    discriminated('trade_scene', {
-      PARKING: object({ ...common, ...extra, trade_scene: string(), scene_info: sceneInfo(parkingScene) }),
-      'PARKING SPACE': object({
-        ...common,
-        ...extra,
-        trade_scene: string(),
-        scene_info: sceneInfo(spaceScene),
-      }),
+/** The members of union `T` whose `trade_scene` is `V`. */
+type Scene<T, V extends string> = Extract<T, { trade_scene: V }>;
+
+const parking = { trade_scene: oneOf(['PARKING']), scene_info: sceneInfo(parkingScene) };
+const space = { trade_scene: oneOf(['PARKING SPACE']), scene_info: sceneInfo(spaceScene) };
+
+const payApplyRequest = transform(
+  discriminatedOf<PayApplyRequest>()('trade_scene', {
+    PARKING: objectOf<Scene<PayApplyRequest, 'PARKING'>>()({ ...common, ...parking }),
+    'PARKING SPACE': objectOf<Scene<PayApplyRequest, 'PARKING SPACE'>>()({ ...common, ...space }),
+  }),
+  (fields) => toWire(fields, defaults),
+);
+
+const partnerPayApplyRequest = transform(
+  discriminatedOf<PartnerPayApplyRequest>()('trade_scene', {
+    PARKING: objectOf<Scene<PartnerPayApplyRequest, 'PARKING'>>()({ ...common, ...partner, ...parking }),
+    'PARKING SPACE': objectOf<Scene<PartnerPayApplyRequest, 'PARKING SPACE'>>()({
+      ...common,
+      ...partner,
+      ...space,
     }),
-    (fields) => toWire(fields, defaults),
-  );
-}
+  }),
+  (fields) => toWire(fields, defaults),
+);
 
 /** 申请扣款 (direct merchant): `POST /vehicle/pay/payapply`. */
 export const payApply = defineRoute({
@@ -185,7 +194,7 @@ export const payApply = defineRoute({
   path: '/vehicle/pay/payapply',
   title: '申请扣款',
   docs: 'https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_985&index=2',
-  request: payApplySchema({}) as Schema<PayApplyRequest, V2Wire>,
+  request: payApplyRequest,
   response: typeOnly<PayApplyResponse>(),
 });
 
@@ -196,6 +205,6 @@ export const partnerPayApply = defineRoute({
   path: '/vehicle/partnerpay/payapply',
   title: '申请扣款（服务商）',
   docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988205',
-  request: payApplySchema(partner) as Schema<PartnerPayApplyRequest, V2Wire>,
+  request: partnerPayApplyRequest,
   response: typeOnly<PayApplyResponse>(),
 });

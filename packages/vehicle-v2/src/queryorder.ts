@@ -1,14 +1,5 @@
-import {
-  defineRoute,
-  object,
-  optional,
-  refine,
-  type Schema,
-  string,
-  transform,
-  typeOnly,
-} from '@wxpark/core';
-import { id32, mchId, nonceStr, signType, toWire, type V2Wire } from './fields.ts';
+import { defineRoute, objectOf, optional, refine, string, transform, typeOnly } from '@wxpark/core';
+import { id32, mchId, nonceStr, signType, toWire } from './fields.ts';
 
 /** 查询订单 request (direct merchant). Give transaction_id or out_trade_no. */
 export interface TransitQueryOrderRequest {
@@ -94,10 +85,9 @@ export const transitQueryOrder = defineRoute({
   path: '/transit/queryorder',
   title: '查询订单',
   docs: 'https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_96&index=3',
-  request: transform(refine(object(base), eitherId), (f) => toWire(f, defaults)) as Schema<
-    TransitQueryOrderRequest,
-    V2Wire
-  >,
+  request: transform(refine(objectOf<TransitQueryOrderRequest>()(base), eitherId), (f) =>
+    toWire(f, defaults),
+  ),
   response: typeOnly<TransitQueryOrderResponse>(),
 });
 
@@ -108,8 +98,11 @@ export const partnerTransitQueryOrder = defineRoute({
   path: '/transit/partnerpay/queryorder',
   title: '查询订单（服务商）',
   request: transform(
-    refine(object({ ...base, sub_appid: optional(id32), sub_mch_id: mchId }), eitherId),
+    refine(
+      objectOf<PartnerTransitQueryOrderRequest>()({ ...base, sub_appid: optional(id32), sub_mch_id: mchId }),
+      eitherId,
+    ),
     (f) => toWire(f, defaults),
-  ) as Schema<PartnerTransitQueryOrderRequest, V2Wire>,
+  ),
   response: typeOnly<TransitQueryOrderResponse>(),
 });

@@ -1,15 +1,5 @@
-import {
-  defineRoute,
-  object,
-  oneOf,
-  optional,
-  refine,
-  type Schema,
-  string,
-  transform,
-  typeOnly,
-} from '@wxpark/core';
-import { id32, mchId, nonceStr, signType, toWire, type V2Wire, version } from './fields.ts';
+import { defineRoute, objectOf, oneOf, optional, refine, string, transform, typeOnly } from '@wxpark/core';
+import { id32, mchId, nonceStr, signType, toWire, version } from './fields.ts';
 
 /** 交易场景 accepted by 用户状态查询. */
 export type QueryStateTradeScene = 'PARKING' | 'PARKING SPACE' | 'GAS' | 'HIGHWAY' | 'BRIDGE';
@@ -84,18 +74,21 @@ const defaults = { sign_type: 'HMAC-SHA256', version: '3.0' };
 
 const payQueryStateRequest = transform(
   refine(
-    object({ ...base, trade_scene: oneOf(['PARKING', 'PARKING SPACE', 'GAS', 'HIGHWAY', 'BRIDGE']) }),
+    objectOf<PayQueryStateRequest>()({
+      ...base,
+      trade_scene: oneOf(['PARKING', 'PARKING SPACE', 'GAS', 'HIGHWAY', 'BRIDGE']),
+    }),
     (v) =>
       v.openid || v.plate_number
         ? undefined
         : { path: 'openid', expected: 'present, or plate_number present (二选一)' },
   ),
   (fields) => toWire(fields, defaults),
-) as Schema<PayQueryStateRequest, V2Wire>;
+);
 
 const partnerPayQueryStateRequest = transform(
   refine(
-    object({
+    objectOf<PartnerPayQueryStateRequest>()({
       ...base,
       sub_appid: optional(id32),
       sub_mch_id: mchId,
@@ -108,7 +101,7 @@ const partnerPayQueryStateRequest = transform(
         : { path: 'openid', expected: 'present, or sub_openid or plate_number present (三选一)' },
   ),
   (fields) => toWire(fields, defaults),
-) as Schema<PartnerPayQueryStateRequest, V2Wire>;
+);
 
 /** 用户状态查询 (direct merchant): `POST /vehicle/pay/querystate`. */
 export const payQueryState = defineRoute({
