@@ -1,13 +1,15 @@
 import {
+  answerOf,
   boolean,
   defineRoute,
   integer,
   objectOf,
   oneOf,
+  openEnum,
   optional,
   rfc3339,
   string,
-  typeOnly,
+  text,
 } from '@wxpark/core';
 
 const time = rfc3339({ maxLength: 32 });
@@ -96,6 +98,7 @@ export interface PointsCommitStatus {
 export type NoContent = Record<string, never>;
 
 const docs = 'https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle';
+const noContent = answerOf<NoContent>()({});
 
 /** 商圈会员停车状态同步: `POST /v3/businesscircle/parkings` (204). */
 export const parkingStateSync = defineRoute({
@@ -113,7 +116,7 @@ export const parkingStateSync = defineRoute({
     state: oneOf(['IN', 'OUT']),
     time,
   }),
-  response: typeOnly<NoContent>(),
+  response: noContent,
 });
 
 /** 商圈积分同步: `POST /v3/businesscircle/points/notify` (204). */
@@ -134,7 +137,7 @@ export const pointsNotify = defineRoute({
     no_points_remarks: optional(string({ maxLength: 20 })),
     total_points: optional(integer({ min: 0 })),
   }),
-  response: typeOnly<NoContent>(),
+  response: noContent,
 });
 
 /** 商圈积分授权查询: `GET /v3/businesscircle/user-authorizations/{openid}`. */
@@ -145,7 +148,12 @@ export const userAuthorization = defineRoute({
   title: '商圈积分授权查询',
   v3: { pathParams: ['openid'] },
   request: objectOf<UserAuthorizationRequest>()({ openid, appid, sub_mchid: subMchid }),
-  response: typeOnly<UserAuthorization>(),
+  response: answerOf<UserAuthorization>()({
+    openid: text(),
+    authorize_state: openEnum(['UNAUTHORIZED', 'AUTHORIZED', 'DEAUTHORIZED']),
+    authorize_time: optional(text()),
+    deauthorize_time: optional(text()),
+  }),
 });
 
 /** 商圈会员待积分状态查询: `GET /v3/businesscircle/users/{openid}/points/commit_status`. */
@@ -161,5 +169,7 @@ export const pointsCommitStatus = defineRoute({
     appid,
     sub_mchid: subMchid,
   }),
-  response: typeOnly<PointsCommitStatus>(),
+  response: answerOf<PointsCommitStatus>()({
+    points_commit_status: optional(openEnum(['PENDING', 'FINISHED'])),
+  }),
 });

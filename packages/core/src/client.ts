@@ -13,6 +13,7 @@ import type {
   V3Support,
   XmlCodec,
 } from './route.ts';
+import { checkAnswer } from './route.ts';
 import { runSchema } from './schema.ts';
 import { type RawAnswer, Transport } from './transport.ts';
 import { type V2Fields, V2Protocol } from './v2.ts';
@@ -272,7 +273,7 @@ class ClientRuntime {
     return {
       status: answer.status,
       headers: answer.headers,
-      data: result,
+      data: checkAnswer(route, result, answer),
       ...(requestId ? { requestId } : {}),
     };
   }

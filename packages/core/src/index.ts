@@ -46,8 +46,6 @@ export {
   type RoutePackage,
   type RouteRequest,
   type RouteResponse,
-  type TypeOnly,
-  typeOnly,
   type V2RouteRules,
   type V3RouteRules,
   type V3Runtime,
@@ -55,6 +53,8 @@ export {
   type XmlCodec,
 } from './route.ts';
 export {
+  answerOf,
+  anyObject,
   array,
   boolean,
   describeValue,
@@ -65,6 +65,7 @@ export {
   object,
   objectOf,
   oneOf,
+  openEnum,
   optional,
   refine,
   rfc3339,
@@ -74,6 +75,7 @@ export {
   type SchemaOutput,
   type StringRules,
   string,
+  text,
   transform,
 } from './schema.ts';
 export { formatChinaCompactTime, formatChinaRfc3339, isCompactTime, isRfc3339 } from './time.ts';

@@ -1,20 +1,11 @@
+import { ApiError, type ValidationIssue } from './errors.ts';
 import type { ResolvedV3 } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
-import type { Schema } from './schema.ts';
+import { runSchema, type Schema } from './schema.ts';
 import type { RawAnswer, SendOptions, Transport } from './transport.ts';
 
 /** HTTP methods WeChat Pay uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-/** A compile-time-only marker carrying a type. */
-export interface TypeOnly<T> {
-  readonly __type?: T;
-}
-
-/** Declares a route's response type: `response: typeOnly<NotificationResponse>()`. */
-export function typeOnly<T>(): TypeOnly<T> {
-  return {};
-}
 
 /** How the APIv2 protocol treats a route. */
 export interface V2RouteRules {
@@ -52,7 +43,11 @@ export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMet
   readonly docs?: string;
   /** Checks call data before any I/O and turns it into the wire fields. */
   readonly request: Schema<Req, unknown>;
-  readonly response: TypeOnly<Res>;
+  /**
+   * Checks a verified answer before it is returned: required fields present and of their type, enums open,
+   * unknown fields kept. Failing it is an `ApiError` with code `UNEXPECTED_RESPONSE`.
+   */
+  readonly response: Schema<unknown, Res>;
   readonly v2?: V2RouteRules;
   readonly v3?: V3RouteRules;
 }
@@ -99,6 +94,8 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
  * Declares a route. Its request type is the one its request schema accepts, and route packages build that
  * schema from a named, exported interface with `objectOf<Request>()` (or `discriminatedOf<Request>()`), so
  * the interface, with its field docs, is what users read, and the compiler checks the rules against it.
+ * Its answer type is the one its answer schema produces, built from the answer interface with
+ * `answerOf<Response>()`.
  *
  * @example
  * ```ts
@@ -108,7 +105,7 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
  *   path: '/v3/parking/reminders/entry',
  *   title: '同步车辆入场通知',
  *   request: objectOf<ParkingEntryRequest>()({ … }),
- *   response: typeOnly<ParkingEntryResponse>(),
+ *   response: answerOf<ParkingEntryResponse>()({ serial_number: text() }),
  * });
  * ```
  */
@@ -127,3 +124,42 @@ export function definePackage<const R extends RouteMap>(pkg: RoutePackage<R>): R
 export type RouteRequest<D> = D extends RouteDefinition<infer Req, unknown, HttpMethod> ? Req : never;
 /** The response data type of a route. */
 export type RouteResponse<D> = D extends RouteDefinition<unknown, infer Res, HttpMethod> ? Res : never;
+
+/**
+ * Checks a verified answer against its route's answer schema. A signed answer that does not match is an
+ * `ApiError` with code `UNEXPECTED_RESPONSE`: the call reached WeChat Pay and was processed there, so it is
+ * not retryable, and whatever it did (an entry registered, a deduction accepted) must be confirmed by a
+ * query before the call is sent again.
+ */
+export function checkAnswer(
+  route: AnyRoute,
+  data: unknown,
+  answer: Pick<RawAnswer, 'status' | 'headers'>,
+): unknown {
+  const checked = runSchema(route.response, data);
+  if (checked.ok) return checked.value;
+  const requestId = answer.headers.get('request-id') ?? undefined;
+  const [first] = checked.issues as [ValidationIssue, ...ValidationIssue[]];
+  const more = checked.issues.length > 1 ? ` (and ${checked.issues.length - 1} more)` : '';
+  throw new ApiError({
+    code: 'UNEXPECTED_RESPONSE',
+    message:
+      `${route.method} ${route.path}: the call reached WeChat Pay and its answer verified, but the answer ` +
+      `does not have the documented shape: ${first.path || 'answer'} must be ${first.expected}, received ` +
+      `${first.received}${more}`,
+    hint: 'the call may have taken effect: query its result before sending it again, and quote the Request-ID to WeChat Pay support',
+    status: answer.status,
+    protocol: route.protocol,
+    method: route.method,
+    path: route.path,
+    ...(requestId ? { requestId } : {}),
+    detail: {
+      field: first.path,
+      issue: `must be ${first.expected}`,
+      location: 'answer',
+      issues: checked.issues,
+    },
+    signatureVerified: true,
+    isRetryable: false,
+  });
+}

@@ -426,3 +426,81 @@ export function discriminatedOf<T extends object>() {
   ): Schema<T, { [V in keyof M]: SchemaOutput<M[V]> }[keyof M]> =>
     discriminated(key, variants) as unknown as Schema<T, { [V in keyof M]: SchemaOutput<M[V]> }[keyof M]>;
 }
+
+/** `T` without its index signature: the fields an interface names. */
+type Named<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+type AnswerAgrees<T, K extends keyof T, R> =
+  Same<IsOptionalKey<T, K>, IsOptionalRule<R>> extends true
+    ? Same<Exclude<SchemaOutput<R>, undefined>, Exclude<T[K], undefined>>
+    : false;
+type AnswerRulesFor<T, S> = {
+  [K in keyof S]: K extends keyof Named<T>
+    ? AnswerAgrees<Named<T>, K, S[K]> extends true
+      ? S[K]
+      : RuleMismatch<Named<T>[K]>
+    : never;
+} & { [K in Exclude<keyof Named<T>, keyof S>]-?: Schema<unknown, Named<T>[K]> };
+
+/**
+ * The run-time check of an answer (or a nested object in one), written from its interface `T`: a rule for
+ * every field `T` names, `optional(…)` exactly where the field is optional, producing the field's type.
+ * Unlike {@link objectOf} it keeps fields it does not know (WeChat adds fields) and hands back the value
+ * itself; a required field that is absent or an empty string is refused.
+ *
+ * @example
+ * ```ts
+ * const entryAnswer = answerOf<ParkingEntryResponse>()({ serial_number: text() });
+ * ```
+ */
+export function answerOf<T extends object>() {
+  return <const S extends Shape>(shape: S & NoInfer<AnswerRulesFor<T, S>>): Schema<unknown, T> => {
+    const keys = Object.keys(shape);
+    return make('an object', (value, path, issues) => {
+      if (!isPlainObject(value)) {
+        fail(issues, path, 'an object', value);
+        return value as T;
+      }
+      for (const key of keys) {
+        const field = value[key];
+        const rule = (shape as Shape)[key]!;
+        if (field === undefined || field === '') {
+          if (!rule.optional) fail(issues, join(path, key), `present: ${rule.expected}`, field);
+          continue;
+        }
+        rule.check(field, join(path, key), issues);
+      }
+      return value as T;
+    });
+  };
+}
+
+/** Any string, empty included: answer text WeChat does not promise a shape for. */
+export function text(): Schema<unknown, string> {
+  return make('a string', (value, path, issues) => {
+    if (typeof value !== 'string') fail(issues, path, 'a string', value);
+    return value as string;
+  });
+}
+
+/**
+ * A string answer field with documented values, open to values WeChat adds later: any string passes and is
+ * typed as one of `values` or another string.
+ */
+export function openEnum<const T extends readonly string[]>(
+  values: T,
+): Schema<unknown, T[number] | (string & {})> {
+  const expected = `a string (documented: ${values.join(', ')})`;
+  return make(expected, (value, path, issues) => {
+    if (typeof value !== 'string') fail(issues, path, expected, value);
+    return value as T[number];
+  });
+}
+
+/** Any JSON object, kept as it is: nested answer data the SDK passes through unchecked. */
+export function anyObject(): Schema<unknown, Record<string, unknown>> {
+  return make('an object', (value, path, issues) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      fail(issues, path, 'an object', value);
+    return value as Record<string, unknown>;
+  });
+}

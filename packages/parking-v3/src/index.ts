@@ -60,6 +60,8 @@ export {
   type ParkingNoticeHandlerOptions,
 } from './notices.ts';
 export type {
+  AuditComment,
+  AuditCommentField,
   EnabledState,
   ExtPaymentFeeItem,
   FeeParkingState,
@@ -86,6 +88,7 @@ export type {
   PaymentParkingState,
   PayState,
   PayType,
+  SubmittedParkingLot,
 } from './reminders.ts';
 export type {
   ParkingEnterRequest,
@@ -94,7 +97,9 @@ export type {
   ParkingServiceFindRequest,
   ParkingTransaction,
   ParkingTransactionAmount,
+  ParkingTransactionAmountPaid,
   ParkingTransactionParkingInfo,
+  ParkingTransactionPayer,
   ParkingTransactionQueryRequest,
   ParkingTransactionRequest,
   ScoreParkingPlateColor,

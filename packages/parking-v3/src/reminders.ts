@@ -1,14 +1,17 @@
 import {
+  answerOf,
+  anyObject as anyAnswerObject,
   array,
   defineRoute,
   integer,
   objectOf,
   oneOf,
+  openEnum,
   optional,
   refine,
   type Schema,
   string,
-  typeOnly,
+  text,
 } from '@wxpark/core';
 import {
   fen,
@@ -236,9 +239,33 @@ export interface ParkingLotApplication {
     | 'AUDIT_STATUS_APPROVED'
     | 'AUDIT_STATUS_REJECTED'
     | (string & {});
+  /** 提交时间: Unix seconds. */
   submit_time: number;
-  parking_lot: ParkingLot;
-  audit_comment?: { fields?: { field: string; comment: string }[]; recommendation?: string };
+  parking_lot: SubmittedParkingLot;
+  /** 审核意见: present once reviewed. */
+  audit_comment?: AuditComment;
+}
+
+/** 停车场信息 as WeChat reports it back in an application: what was submitted, with enums open. */
+export interface SubmittedParkingLot extends Omit<ParkingLot, 'parking_lot_type' | 'charging_rule'> {
+  /** 停车场类型. */
+  parking_lot_type: ParkingLotType | (string & {});
+  /** 计费规则, as submitted. */
+  charging_rule?: Record<string, unknown>;
+}
+
+/** 审核意见 of a 停车场申请. */
+export interface AuditComment {
+  /** 字段意见. */
+  fields?: AuditCommentField[];
+  /** 审核建议. */
+  recommendation?: string;
+}
+
+/** One field's 审核意见. */
+export interface AuditCommentField {
+  field: string;
+  comment: string;
 }
 
 /** 提交停车场申请 request. */
@@ -293,6 +320,14 @@ export interface ParkingLotApplicationsResponse {
   wx_parking_lot_id?: string;
 }
 
+const parkingLotTypes = [
+  'PARKING_LOT_TYPE_BUSINESS_DISTRICT',
+  'PARKING_LOT_TYPE_OFFICE_BUILDING',
+  'PARKING_LOT_TYPE_TRANSPORTATION_HUB',
+  'PARKING_LOT_TYPE_RESIDENTIAL_AREA',
+  'PARKING_LOT_TYPE_PARK_AREA',
+  'PARKING_LOT_TYPE_OTHER_PUBLIC_FACILITY',
+] as const;
 const payStates = ['PAY_STATUS_UNKNOWN', 'PAY_STATUS_UNPAID', 'PAY_STATUS_PAID'] as const;
 const payTypes = ['PAY_TYPE_UNKNOWN', 'PAY_TYPE_WXPAY', 'PAY_TYPE_OTHERS'] as const;
 const payChannels = [
@@ -413,14 +448,7 @@ const parkingLot = objectOf<ParkingLot>()({
   parking_lot_address: string({ maxLength: 256 }),
   longitude: string({ maxLength: 16 }),
   latitude: string({ maxLength: 16 }),
-  parking_lot_type: oneOf([
-    'PARKING_LOT_TYPE_BUSINESS_DISTRICT',
-    'PARKING_LOT_TYPE_OFFICE_BUILDING',
-    'PARKING_LOT_TYPE_TRANSPORTATION_HUB',
-    'PARKING_LOT_TYPE_RESIDENTIAL_AREA',
-    'PARKING_LOT_TYPE_PARK_AREA',
-    'PARKING_LOT_TYPE_OTHER_PUBLIC_FACILITY',
-  ]),
+  parking_lot_type: oneOf(parkingLotTypes),
   phone_number: string({ maxLength: 20 }),
   parking_sign_url: optional(string({ maxLength: 512 })),
   notification_text_list: optional(array(string({ maxLength: 256 }))),
@@ -436,6 +464,46 @@ const applicationIds = {
   out_parking_lot_id: string({ maxLength: 64 }),
 };
 
+const optionalText = optional(text());
+const optionalInteger = optional(integer());
+const noContent = answerOf<Record<string, never>>()({});
+const payStateAnswer = openEnum(payStates);
+
+const parkingLotAnswer = answerOf<SubmittedParkingLot>()({
+  parking_lot_name: text(),
+  out_parking_lot_id: text(),
+  parking_lot_address: text(),
+  longitude: text(),
+  latitude: text(),
+  parking_lot_type: openEnum(parkingLotTypes),
+  phone_number: text(),
+  parking_sign_url: optionalText,
+  notification_text_list: optional(array(text())),
+  payment_mini_prog_appid: optionalText,
+  payment_path: text(),
+  parking_order_mini_prog_appid: optionalText,
+  parking_order_path: optionalText,
+  charging_rule: optional(anyAnswerObject()),
+});
+
+const applicationAnswer = answerOf<ParkingLotApplication>()({
+  parking_lot_audit_no: text(),
+  audit_status: openEnum([
+    'AUDIT_STATUS_PENDING',
+    'AUDIT_STATUS_WITHDRAWN',
+    'AUDIT_STATUS_APPROVED',
+    'AUDIT_STATUS_REJECTED',
+  ]),
+  submit_time: integer(),
+  parking_lot: parkingLotAnswer,
+  audit_comment: optional(
+    answerOf<AuditComment>()({
+      fields: optional(array(answerOf<AuditCommentField>()({ field: text(), comment: text() }))),
+      recommendation: optionalText,
+    }),
+  ),
+});
+
 const reminders = '/v3/parking/reminders';
 const docs = 'https://pay.weixin.qq.com/doc/v3/partner/';
 
@@ -447,7 +515,7 @@ export const parkingEntry = defineRoute({
   title: '同步车辆入场通知',
   docs: `${docs}4019557757`,
   request: entryRequest,
-  response: typeOnly<ParkingEntryResponse>(),
+  response: answerOf<ParkingEntryResponse>()({ serial_number: text() }),
 });
 
 /** 同步车辆出场通知: `POST /v3/parking/reminders/exit` (204). */
@@ -458,7 +526,7 @@ export const parkingExit = defineRoute({
   title: '同步车辆出场通知',
   docs: `${docs}4019557725`,
   request: exitRequest,
-  response: typeOnly<Record<string, never>>(),
+  response: noContent,
 });
 
 /** 同步支付信息: `POST /v3/parking/reminders/payment` (204). */
@@ -469,7 +537,7 @@ export const parkingPayment = defineRoute({
   title: '同步支付信息',
   docs: `${docs}4019557765`,
   request: paymentRequest,
-  response: typeOnly<Record<string, never>>(),
+  response: noContent,
 });
 
 /** 同步扩展支付信息: `POST /v3/parking/reminders/ext-payment` (204). */
@@ -480,7 +548,7 @@ export const parkingExtPayment = defineRoute({
   title: '同步扩展支付信息',
   docs: `${docs}4020338487`,
   request: extPaymentRequest,
-  response: typeOnly<Record<string, never>>(),
+  response: noContent,
 });
 
 /** 查询停车费: `POST /v3/parking/reminders/parking-fee`. */
@@ -494,7 +562,23 @@ export const parkingFee = defineRoute({
     plate_number: optional(reminderPlate),
     out_parking_id: optional(string({ maxLength: 64 })),
   }),
-  response: typeOnly<ParkingFee>(),
+  response: answerOf<ParkingFee>()({
+    total_amount: integer(),
+    parking_timestamp: integer(),
+    parking_state: openEnum([
+      'PARKING_STATE_UNKNOWN',
+      'PARKING_STATE_ENTERED',
+      'PARKING_STATE_EXIT_GATE',
+      'PARKING_STATE_EXITED',
+      'PARKING_STATE_UNEXPECTED_CLOSE',
+    ]),
+    pay_state: payStateAnswer,
+    allowed_exit_timestamp: optionalInteger,
+    next_raise_price: optionalInteger,
+    next_raise_timestamp: optionalInteger,
+    payable_amount: integer(),
+    paid_amount: integer(),
+  }),
 });
 
 /** 查询停车场信息: `GET /v3/parking/reminders/parking-lot`. */
@@ -508,7 +592,23 @@ export const parkingLotQuery = defineRoute({
       ? undefined
       : { path: 'out_parking_lot_id', expected: 'present, or wx_parking_lot_id present' },
   ),
-  response: typeOnly<ParkingLotInfo>(),
+  response: answerOf<ParkingLotInfo>()({
+    wx_parking_lot_id: text(),
+    out_parking_lot_id: text(),
+    parking_lot_name: text(),
+    parking_lot_address: optionalText,
+    payment_mini_prog_appid: optionalText,
+    payment_mini_prog_path: optionalText,
+    parking_order_mini_prog_appid: optionalText,
+    parking_order_mini_prog_path: optionalText,
+    enabled_state: openEnum([
+      'ENABLED_STATE_UNKNOWN',
+      'ENABLED_STATE_NOT_ENABLED',
+      'ENABLED_STATE_ENABLED',
+      'ENABLED_STATE_OFFLINE',
+    ]),
+    reason: optionalText,
+  }),
 });
 
 /** 提交停车场申请: `POST /v3/parking/reminders/application`. */
@@ -518,7 +618,7 @@ export const parkingLotApplication = defineRoute({
   path: `${reminders}/application`,
   title: '提交停车场申请',
   request: objectOf<ParkingLotApplicationRequest>()({ parking_lot: parkingLot }),
-  response: typeOnly<ParkingLotApplicationResponse>(),
+  response: answerOf<ParkingLotApplicationResponse>()({ parking_lot_audit_no: text() }),
 });
 
 /** 查询停车场申请: `GET /v3/parking/reminders/application/query`. */
@@ -528,7 +628,10 @@ export const parkingLotApplicationQuery = defineRoute({
   path: `${reminders}/application/query`,
   title: '查询停车场申请',
   request: objectOf<ParkingLotApplicationQueryRequest>()(applicationIds),
-  response: typeOnly<ParkingLotApplicationQueryResponse>(),
+  response: answerOf<ParkingLotApplicationQueryResponse>()({
+    application: applicationAnswer,
+    wx_parking_lot_id: optionalText,
+  }),
 });
 
 /** 撤回停车场申请: `POST /v3/parking/reminders/application/withdraw` (204). */
@@ -538,7 +641,7 @@ export const parkingLotApplicationWithdraw = defineRoute({
   path: `${reminders}/application/withdraw`,
   title: '撤回停车场申请',
   request: objectOf<ParkingLotApplicationWithdrawRequest>()(applicationIds),
-  response: typeOnly<Record<string, never>>(),
+  response: noContent,
 });
 
 /** 查询停车场申请列表: `GET /v3/parking/reminders/applications`. */
@@ -552,5 +655,8 @@ export const parkingLotApplications = defineRoute({
     offset: optional(integer({ min: 0 })),
     limit: optional(integer({ min: 1, max: 100 })),
   }),
-  response: typeOnly<ParkingLotApplicationsResponse>(),
+  response: answerOf<ParkingLotApplicationsResponse>()({
+    application_list: array(applicationAnswer),
+    wx_parking_lot_id: optionalText,
+  }),
 });

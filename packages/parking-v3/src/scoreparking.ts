@@ -1,9 +1,22 @@
-import { defineRoute, integer, objectOf, oneOf, optional, string, typeOnly } from '@wxpark/core';
+import {
+  answerOf,
+  anyObject,
+  array,
+  defineRoute,
+  integer,
+  objectOf,
+  oneOf,
+  openEnum,
+  optional,
+  string,
+  text,
+} from '@wxpark/core';
 import { dateTime } from './fields.ts';
 
 /** 车牌颜色 in 微信支付分停车服务 (a different enum from 停车缴费服务). */
 export type ScoreParkingPlateColor = 'BLUE' | 'GREEN' | 'YELLOW' | 'BLACK' | 'WHITE' | 'LIMEGREEN';
-const plateColor = oneOf(['BLUE', 'GREEN', 'YELLOW', 'BLACK', 'WHITE', 'LIMEGREEN']);
+const plateColors = ['BLUE', 'GREEN', 'YELLOW', 'BLACK', 'WHITE', 'LIMEGREEN'] as const;
+const plateColor = oneOf(plateColors);
 const subMchid = optional(string({ maxLength: 32, pattern: /^\d+$/, patternName: 'digits' }));
 const https256 = string({ maxLength: 256, pattern: /^https?:\/\/\S+$/, patternName: 'an http(s) URL' });
 
@@ -128,10 +141,61 @@ export interface ParkingTransaction {
   attach?: string;
   trade_scene: string;
   parking_info?: Record<string, unknown>;
-  payer: { openid: string; sub_openid?: string };
-  amount: { total: number; currency: string; payer_total?: number; discount_total?: number };
+  /** 支付者. */
+  payer: ParkingTransactionPayer;
+  /** 订单金额. */
+  amount: ParkingTransactionAmountPaid;
+  /** 优惠信息. */
   promotion_detail?: Record<string, unknown>[];
 }
+
+/** 支付者 of a 支付分停车订单. */
+export interface ParkingTransactionPayer {
+  /** 用户标识 under `appid`. */
+  openid: string;
+  /** 用户子标识 under `sub_appid`. */
+  sub_openid?: string;
+}
+
+/** 订单金额 of a 支付分停车订单. */
+export interface ParkingTransactionAmountPaid {
+  /** 订单金额 (fen). */
+  total: number;
+  /** 货币类型. */
+  currency: string;
+  /** 用户支付金额 (fen). */
+  payer_total?: number;
+  /** 优惠金额 (fen). */
+  discount_total?: number;
+}
+
+const optionalText = optional(text());
+const transactionAnswer = answerOf<ParkingTransaction>()({
+  appid: text(),
+  sub_appid: optionalText,
+  sp_mchid: optionalText,
+  sub_mchid: optionalText,
+  description: text(),
+  create_time: text(),
+  out_trade_no: text(),
+  transaction_id: optionalText,
+  trade_state: openEnum(['SUCCESS', 'ACCEPTED', 'PAY_FAIL', 'REFUND']),
+  trade_state_description: optionalText,
+  success_time: optionalText,
+  bank_type: optionalText,
+  user_repaid: optional(openEnum(['Y', 'N'])),
+  attach: optionalText,
+  trade_scene: text(),
+  parking_info: optional(anyObject()),
+  payer: answerOf<ParkingTransactionPayer>()({ openid: text(), sub_openid: optionalText }),
+  amount: answerOf<ParkingTransactionAmountPaid>()({
+    total: integer(),
+    currency: text(),
+    payer_total: optional(integer()),
+    discount_total: optional(integer()),
+  }),
+  promotion_detail: optional(array(anyObject())),
+});
 
 /** 查询车牌服务开通信息: `GET /v3/vehicle/parking/services/find`. */
 export const parkingServiceFind = defineRoute({
@@ -146,7 +210,13 @@ export const parkingServiceFind = defineRoute({
     plate_color: plateColor,
     openid: string({ maxLength: 128 }),
   }),
-  response: typeOnly<ParkingService>(),
+  response: answerOf<ParkingService>()({
+    plate_number: text(),
+    plate_color: openEnum(plateColors),
+    service_open_time: optionalText,
+    openid: text(),
+    service_state: openEnum(['NORMAL', 'PAUSE', 'OUT_SERVICE']),
+  }),
 });
 
 /** 创建停车入场: `POST /v3/vehicle/parking/parkings`. */
@@ -165,7 +235,17 @@ export const parkingEnter = defineRoute({
     parking_name: string({ maxLength: 128 }),
     free_duration: integer({ min: 0 }),
   }),
-  response: typeOnly<ParkingEnterResponse>(),
+  response: answerOf<ParkingEnterResponse>()({
+    id: text(),
+    out_parking_no: text(),
+    plate_number: text(),
+    plate_color: text(),
+    start_time: text(),
+    parking_name: text(),
+    free_duration: integer(),
+    state: openEnum(['NORMAL', 'BLOCKED']),
+    block_reason: optional(openEnum(['PAUSE', 'OVERDUE', 'OUT_SERVICE', 'EVALUATION_FAILED'])),
+  }),
 });
 
 /** 扣费受理: `POST /v3/vehicle/transactions/parking`. */
@@ -204,7 +284,7 @@ export const parkingTransaction = defineRoute({
       device_id: string({ maxLength: 32 }),
     }),
   }),
-  response: typeOnly<ParkingTransaction>(),
+  response: transactionAnswer,
 });
 
 /** 查询订单: `GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`. */
@@ -218,5 +298,5 @@ export const parkingTransactionQuery = defineRoute({
     out_trade_no: string({ maxLength: 32 }),
     sub_mchid: subMchid,
   }),
-  response: typeOnly<ParkingTransaction>(),
+  response: transactionAnswer,
 });

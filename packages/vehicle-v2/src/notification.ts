@@ -1,12 +1,14 @@
 import {
+  answerOf,
   defineRoute,
   discriminatedOf,
   objectOf,
   oneOf,
+  openEnum,
   optional,
   string,
+  text,
   transform,
-  typeOnly,
 } from '@wxpark/core';
 import {
   compactTime,
@@ -18,6 +20,7 @@ import {
   secondsString,
   signType,
   toWire,
+  v2AnswerFields,
   version,
 } from './fields.ts';
 
@@ -190,6 +193,12 @@ const partnerPayNotificationRequest = transform(
   (fields) => toWire(fields, defaults),
 );
 
+const notificationAnswerFields = {
+  ...v2AnswerFields,
+  user_state: openEnum(['NORMAL', 'BLOCK']),
+  deduct_mode: optional(openEnum(['PROACTIVE', 'AUTOPAY'])),
+};
+
 /** 用户入场通知 (direct merchant): `POST /vehicle/pay/notification`. */
 export const payNotification = defineRoute({
   protocol: 'v2',
@@ -198,7 +207,7 @@ export const payNotification = defineRoute({
   title: '用户入场通知',
   docs: 'https://pay.weixin.qq.com/doc/v2/merchant/4011985272',
   request: payNotificationRequest,
-  response: typeOnly<PayNotificationResponse>(),
+  response: answerOf<PayNotificationResponse>()(notificationAnswerFields),
 });
 
 /** 用户入场通知 (service provider): `POST /vehicle/partnerpay/notification`. */
@@ -209,5 +218,9 @@ export const partnerPayNotification = defineRoute({
   title: '用户入场通知（服务商）',
   docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988204',
   request: partnerPayNotificationRequest,
-  response: typeOnly<PartnerPayNotificationResponse>(),
+  response: answerOf<PartnerPayNotificationResponse>()({
+    ...notificationAnswerFields,
+    sub_appid: optional(text()),
+    sub_mch_id: text(),
+  }),
 });

@@ -1,12 +1,13 @@
 import {
+  answerOf,
   defineRoute,
   discriminatedOf,
   objectOf,
   oneOf,
   optional,
   string,
+  text,
   transform,
-  typeOnly,
 } from '@wxpark/core';
 import {
   compactTime,
@@ -19,6 +20,7 @@ import {
   secondsString,
   signType,
   toWire,
+  v2AnswerFields,
 } from './fields.ts';
 
 /** 场景信息 for a PARKING deduction. */
@@ -187,6 +189,13 @@ const partnerPayApplyRequest = transform(
   (fields) => toWire(fields, defaults),
 );
 
+const payApplyAnswer = answerOf<PayApplyResponse>()({
+  ...v2AnswerFields,
+  sub_appid: optional(text()),
+  sub_mch_id: optional(text()),
+  device_info: optional(text()),
+});
+
 /** 申请扣款 (direct merchant): `POST /vehicle/pay/payapply`. */
 export const payApply = defineRoute({
   protocol: 'v2',
@@ -195,7 +204,7 @@ export const payApply = defineRoute({
   title: '申请扣款',
   docs: 'https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_985&index=2',
   request: payApplyRequest,
-  response: typeOnly<PayApplyResponse>(),
+  response: payApplyAnswer,
 });
 
 /** 申请扣款 (service provider): `POST /vehicle/partnerpay/payapply`. */
@@ -206,5 +215,5 @@ export const partnerPayApply = defineRoute({
   title: '申请扣款（服务商）',
   docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988205',
   request: partnerPayApplyRequest,
-  response: typeOnly<PayApplyResponse>(),
+  response: payApplyAnswer,
 });

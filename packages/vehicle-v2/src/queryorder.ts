@@ -1,5 +1,15 @@
-import { defineRoute, objectOf, optional, refine, string, transform, typeOnly } from '@wxpark/core';
-import { id32, mchId, nonceStr, signType, toWire } from './fields.ts';
+import {
+  answerOf,
+  defineRoute,
+  objectOf,
+  openEnum,
+  optional,
+  refine,
+  string,
+  text,
+  transform,
+} from '@wxpark/core';
+import { id32, mchId, nonceStr, signType, toWire, v2AnswerFields } from './fields.ts';
 
 /** 查询订单 request (direct merchant). Give transaction_id or out_trade_no. */
 export interface TransitQueryOrderRequest {
@@ -78,6 +88,36 @@ const eitherId = (v: { transaction_id?: string | undefined; out_trade_no?: strin
     : { path: 'out_trade_no', expected: 'present, or transaction_id present' };
 const defaults = { sign_type: 'HMAC-SHA256' };
 
+const optionalText = optional(text());
+const queryOrderAnswer = answerOf<TransitQueryOrderResponse>()({
+  ...v2AnswerFields,
+  sub_appid: optionalText,
+  sub_mch_id: optionalText,
+  openid: optionalText,
+  sub_openid: optionalText,
+  is_subscribe: optional(openEnum(['Y', 'N'])),
+  trade_type: optionalText,
+  trade_state: openEnum([
+    'SUCCESS',
+    'REFUND',
+    'NOTPAY',
+    'CLOSED',
+    'REVOKED',
+    'USERPAYING',
+    'PAYERROR',
+    'ACCEPT',
+  ]),
+  bank_type: optionalText,
+  total_fee: optionalText,
+  fee_type: optionalText,
+  cash_fee: optionalText,
+  transaction_id: optionalText,
+  out_trade_no: optionalText,
+  attach: optionalText,
+  time_end: optionalText,
+  trade_state_desc: optionalText,
+});
+
 /** 查询订单 (direct merchant): `POST /transit/queryorder`. */
 export const transitQueryOrder = defineRoute({
   protocol: 'v2',
@@ -88,7 +128,7 @@ export const transitQueryOrder = defineRoute({
   request: transform(refine(objectOf<TransitQueryOrderRequest>()(base), eitherId), (f) =>
     toWire(f, defaults),
   ),
-  response: typeOnly<TransitQueryOrderResponse>(),
+  response: queryOrderAnswer,
 });
 
 /** 查询订单 (service provider): `POST /transit/partnerpay/queryorder`. */
@@ -104,5 +144,5 @@ export const partnerTransitQueryOrder = defineRoute({
     ),
     (f) => toWire(f, defaults),
   ),
-  response: typeOnly<TransitQueryOrderResponse>(),
+  response: queryOrderAnswer,
 });

@@ -1,5 +1,16 @@
-import { defineRoute, objectOf, oneOf, optional, refine, string, transform, typeOnly } from '@wxpark/core';
-import { id32, mchId, nonceStr, signType, toWire, version } from './fields.ts';
+import {
+  answerOf,
+  defineRoute,
+  objectOf,
+  oneOf,
+  openEnum,
+  optional,
+  refine,
+  string,
+  text,
+  transform,
+} from '@wxpark/core';
+import { id32, mchId, nonceStr, signType, toWire, v2AnswerFields, version } from './fields.ts';
 
 /** 交易场景 accepted by 用户状态查询. */
 export type QueryStateTradeScene = 'PARKING' | 'PARKING SPACE' | 'GAS' | 'HIGHWAY' | 'BRIDGE';
@@ -103,6 +114,18 @@ const partnerPayQueryStateRequest = transform(
   (fields) => toWire(fields, defaults),
 );
 
+const queryStateAnswer = answerOf<PayQueryStateResponse>()({
+  ...v2AnswerFields,
+  sub_appid: optional(text()),
+  sub_mch_id: optional(text()),
+  user_state: openEnum(['NORMAL', 'PAUSED', 'OVERDUE', 'UNAUTHORIZED']),
+  openid: optional(text()),
+  sub_openid: optional(text()),
+  deduct_mode: optional(openEnum(['PROACTIVE', 'AUTOPAY'])),
+  path: optional(text()),
+  plate_number_info: optional(text()),
+});
+
 /** 用户状态查询 (direct merchant): `POST /vehicle/pay/querystate`. */
 export const payQueryState = defineRoute({
   protocol: 'v2',
@@ -111,7 +134,7 @@ export const payQueryState = defineRoute({
   title: '用户状态查询',
   docs: 'https://pay.weixin.qq.com/doc/v2/merchant/4011986415',
   request: payQueryStateRequest,
-  response: typeOnly<PayQueryStateResponse>(),
+  response: queryStateAnswer,
 });
 
 /** 用户状态查询 (service provider): `POST /vehicle/partnerpay/querystate`. */
@@ -122,5 +145,5 @@ export const partnerPayQueryState = defineRoute({
   title: '用户状态查询（服务商）',
   docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988212',
   request: partnerPayQueryStateRequest,
-  response: typeOnly<PayQueryStateResponse>(),
+  response: queryStateAnswer,
 });
