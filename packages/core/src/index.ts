@@ -41,7 +41,9 @@ export {
   definePackage,
   defineRoute,
   type HttpMethod,
+  type RequestSchema,
   type RouteDefinition,
+  type RouteInit,
   type RouteMap,
   type RoutePackage,
   type RouteRequest,
@@ -73,9 +75,13 @@ export {
   type Schema,
   type SchemaInput,
   type SchemaOutput,
+  type StandardIssue,
+  type StandardResult,
+  type StandardSchema,
   type StringRules,
   string,
   text,
+  toStandardSchema,
   transform,
 } from './schema.ts';
 export { formatChinaCompactTime, formatChinaRfc3339, isCompactTime, isRfc3339 } from './time.ts';

@@ -1,7 +1,7 @@
 import { ApiError, type ValidationIssue } from './errors.ts';
 import type { ResolvedV3 } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
-import { runSchema, type Schema } from './schema.ts';
+import { runSchema, type Schema, type StandardSchema, toStandardSchema } from './schema.ts';
 import type { RawAnswer, SendOptions, Transport } from './transport.ts';
 
 /** HTTP methods WeChat Pay uses. */
@@ -27,11 +27,11 @@ export interface V3RouteRules {
   readonly sensitive?: readonly string[];
 }
 
-/**
- * One WeChat Pay API: where it lives, how it is called, what it accepts and what it answers.
- * Route packages (`@wxpark/vehicle-v2`, …) export these; `createClient` turns them into calls.
- */
-export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod> {
+/** A route's request rules, usable on their own as a Standard Schema v1 validator (`~standard`). */
+export type RequestSchema<Req> = Schema<Req, unknown> & StandardSchema<Req>;
+
+/** A route as a route package writes it, before {@link defineRoute} adds the Standard Schema face. */
+export interface RouteInit<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod> {
   /** `v2` (XML, HMAC/MD5 `sign`) or `v3` (JSON, RSA `Authorization`). */
   readonly protocol: 'v2' | 'v3';
   readonly method: M;
@@ -50,6 +50,20 @@ export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMet
   readonly response: Schema<unknown, Res>;
   readonly v2?: V2RouteRules;
   readonly v3?: V3RouteRules;
+}
+
+/**
+ * One WeChat Pay API: where it lives, how it is called, what it accepts and what it answers.
+ * Route packages (`@wxpark/vehicle-v2`, …) export these; `createClient` turns them into calls.
+ */
+export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod>
+  extends RouteInit<Req, Res, M> {
+  /**
+   * The request rules; also a Standard Schema v1 validator (`vendor: 'wxpark'`), so an application can
+   * check its own input with the rules the SDK applies before sending:
+   * `sValidator('json', vehicleV2.routes['v2/vehicle/pay/notification'].request)`.
+   */
+  readonly request: RequestSchema<Req>;
 }
 
 /** Any route, for constraints. */
@@ -95,7 +109,7 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
  * schema from a named, exported interface with `objectOf<Request>()` (or `discriminatedOf<Request>()`), so
  * the interface, with its field docs, is what users read, and the compiler checks the rules against it.
  * Its answer type is the one its answer schema produces, built from the answer interface with
- * `answerOf<Response>()`.
+ * `answerOf<Response>()`. The request schema gains a Standard Schema v1 face (`~standard`).
  *
  * @example
  * ```ts
@@ -110,9 +124,9 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
  * ```
  */
 export function defineRoute<Req, Res, M extends HttpMethod>(
-  route: RouteDefinition<Req, Res, M>,
+  route: RouteInit<Req, Res, M>,
 ): RouteDefinition<Req, Res, M> {
-  return route;
+  return { ...route, request: { ...route.request, ...toStandardSchema(route.request) } };
 }
 
 /** Declares a route package. */

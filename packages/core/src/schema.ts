@@ -504,3 +504,64 @@ export function anyObject(): Schema<unknown, Record<string, unknown>> {
     return value as Record<string, unknown>;
   });
 }
+
+/** One problem in a Standard Schema result: what is wrong, and where (keys and array indexes). */
+export interface StandardIssue {
+  readonly message: string;
+  readonly path?: readonly PropertyKey[];
+}
+
+/** A Standard Schema result: the value, or the problems found. */
+export type StandardResult<T> =
+  | { readonly value: T; readonly issues?: undefined }
+  | { readonly issues: readonly StandardIssue[] };
+
+/**
+ * A validator in the Standard Schema v1 shape (https://standardschema.dev), which Hono's
+ * `@hono/standard-validator`, tRPC, Fastify and others accept. The type is written out here, as the spec
+ * invites, so the packages carry no dependency for it.
+ */
+export interface StandardSchema<T> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: 'wxpark';
+    /** Checks `value` with the SDK's own rules; a valid value comes back as given. */
+    readonly validate: (value: unknown) => StandardResult<T>;
+    /** Compile-time only. */
+    readonly types?: { readonly input: T; readonly output: T } | undefined;
+  };
+}
+
+/** `scene_info(json).scene_info.plate_number` or `ids[2]` as path segments. */
+function pathSegments(path: string): PropertyKey[] {
+  const segments: PropertyKey[] = [];
+  for (const [, key, index] of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (index !== undefined) segments.push(Number(index));
+    // `(json)` marks text that was parsed as JSON; the field is the same one.
+    else if (key !== undefined) segments.push(key.replace(/\(json\)$/, ''));
+  }
+  return segments;
+}
+
+/**
+ * The same rules as a Standard Schema v1 validator. A valid value comes back unchanged (not in its wire
+ * form), so it can be handed to the client call, which checks it again.
+ */
+export function toStandardSchema<In>(schema: Schema<In, unknown>): StandardSchema<In> {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'wxpark',
+      validate(value) {
+        const checked = runSchema(schema, value);
+        if (checked.ok) return { value: value as In };
+        return {
+          issues: checked.issues.map((issue) => ({
+            message: `${issue.path || 'value'} must be ${issue.expected}, received ${issue.received}`,
+            path: pathSegments(issue.path),
+          })),
+        };
+      },
+    },
+  };
+}

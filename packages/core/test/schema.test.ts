@@ -10,6 +10,7 @@ import {
   refine,
   runSchema,
   string,
+  toStandardSchema,
   transform,
 } from '../src/schema.ts';
 import { isCompactTime, isRfc3339 } from '../src/time.ts';
@@ -132,6 +133,31 @@ describe('schema', () => {
       runSchema(object({ plate_number: string() }), Object.assign(Object.create(null), { plate_number: 'A' }))
         .ok,
     ).toBe(true);
+  });
+});
+
+describe('toStandardSchema', () => {
+  const rules = object({
+    scene_info: object({ plate_number: string() }),
+    ids: array(integer({ min: 1 })),
+    start: transform(integer(), String),
+  });
+
+  it('answers the value as given (not its wire form) when it passes', () => {
+    const value = { scene_info: { plate_number: '粤B1' }, ids: [1], start: 5 };
+    const result = toStandardSchema(rules)['~standard'].validate(value);
+    expect(result.issues).toBeUndefined();
+    expect('value' in result && result.value).toBe(value);
+  });
+
+  it('turns each issue path into keys and array indexes', () => {
+    const result = toStandardSchema(rules)['~standard'].validate({ scene_info: {}, ids: [1, 0], start: 'x' });
+    expect(result.issues?.map((i) => i.path)).toEqual([
+      ['scene_info', 'plate_number'],
+      ['ids', 1],
+      ['start'],
+    ]);
+    expect(result.issues?.[1]?.message).toBe('ids[1] must be an integer >= 1, received the number 0');
   });
 });
 
