@@ -43,6 +43,14 @@ export const parkingV3 = definePackage({
   },
 });
 
+export type {
+  ChargingRule,
+  ChargingRuleType,
+  DayType,
+  DurationSegmentRule,
+  FixedIntervalRule,
+  PreEntryRule,
+} from './charging-rule.ts';
 export {
   type PlateColor,
   type PlateType,

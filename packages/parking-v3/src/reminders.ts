@@ -1,6 +1,6 @@
 import {
   answerOf,
-  anyObject as anyAnswerObject,
+  anyObject,
   array,
   defineRoute,
   integer,
@@ -9,10 +9,10 @@ import {
   openEnum,
   optional,
   refine,
-  type Schema,
   string,
   text,
 } from '@wxpark/core';
+import { type ChargingRule, chargingRule } from './charging-rule.ts';
 import {
   fen,
   outSerialNumber,
@@ -212,7 +212,7 @@ export type ParkingLotType =
   | 'PARKING_LOT_TYPE_PARK_AREA'
   | 'PARKING_LOT_TYPE_OTHER_PUBLIC_FACILITY';
 
-/** 停车场 in an application. `charging_rule` is passed through as given (its schema is large and young). */
+/** 停车场 in an application (提交停车场申请). */
 export interface ParkingLot {
   parking_lot_name: string;
   out_parking_lot_id: string;
@@ -222,12 +222,14 @@ export interface ParkingLot {
   parking_lot_type: ParkingLotType;
   phone_number: string;
   parking_sign_url?: string;
+  /** 停车场优惠文案: at most 6, each at most 512 characters. */
   notification_text_list?: string[];
   payment_mini_prog_appid?: string;
   payment_path: string;
   parking_order_mini_prog_appid?: string;
   parking_order_path?: string;
-  charging_rule?: Record<string, unknown>;
+  /** 收费规则. */
+  charging_rule?: ChargingRule;
 }
 
 /** 停车场申请 as WeChat reports it. */
@@ -338,16 +340,6 @@ const payChannels = [
   'PAY_CHANNEL_MCH_MINI_PROG',
   'PAY_CHANNEL_OTHERS',
 ] as const;
-const anyObject: Schema<Record<string, unknown>> = {
-  expected: 'an object',
-  optional: false,
-  check(value, path, issues) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      issues.push({ path, expected: 'an object', received: typeof value });
-    }
-    return value as Record<string, unknown>;
-  },
-};
 
 const entryRequest = objectOf<ParkingEntryRequest>()({
   out_serial_number: outSerialNumber,
@@ -451,12 +443,14 @@ const parkingLot = objectOf<ParkingLot>()({
   parking_lot_type: oneOf(parkingLotTypes),
   phone_number: string({ maxLength: 20 }),
   parking_sign_url: optional(string({ maxLength: 512 })),
-  notification_text_list: optional(array(string({ maxLength: 256 }))),
+  // 提交停车场进件申请 (TheNorthMemory/wechatpay-openapi docs/v3/parking/reminders/application.yaml,
+  // 2026-06-29): at most 6 texts of at most 512 characters.
+  notification_text_list: optional(array(string({ maxLength: 512 }), { maxItems: 6 })),
   payment_mini_prog_appid: optional(string({ maxLength: 32 })),
   payment_path: string({ maxLength: 256 }),
   parking_order_mini_prog_appid: optional(string({ maxLength: 32 })),
   parking_order_path: optional(string({ maxLength: 256 })),
-  charging_rule: optional(anyObject),
+  charging_rule: optional(chargingRule),
 });
 
 const applicationIds = {
@@ -483,7 +477,7 @@ const parkingLotAnswer = answerOf<SubmittedParkingLot>()({
   payment_path: text(),
   parking_order_mini_prog_appid: optionalText,
   parking_order_path: optionalText,
-  charging_rule: optional(anyAnswerObject()),
+  charging_rule: optional(anyObject()),
 });
 
 const applicationAnswer = answerOf<ParkingLotApplication>()({

@@ -39,10 +39,13 @@ export interface PayApplyParkingSceneInfo {
   parking_name: string;
   /** 免费时长: seconds. */
   free_time?: string;
-  /** 扣费方式. */
-  deduct_mode?: 'PROACTIVE' | 'AUTOPAY';
-  /** 支持的扣费方式. */
-  support_deduct_mode?: 'DEDUCT_PROACTIVE_ONLY' | 'DEDUCT_AUTOPAY_ONLY' | 'DEDUCT_ALL';
+  /**
+   * 发起扣费方式: PROACTIVE (用户主动发起的免密支付) or AUTOPAY (无感支付). With PROACTIVE, send the
+   * user's `openid` too: WeChat then checks that the plate is bound to that user.
+   */
+  deduct_mode: 'PROACTIVE' | 'AUTOPAY';
+  /** 支持的扣费方式: decides which template message WeChat sends the user. */
+  support_deduct_mode: 'DEDUCT_PROACTIVE_ONLY' | 'DEDUCT_AUTOPAY_ONLY' | 'DEDUCT_ALL';
 }
 
 /** 场景信息 for a PARKING SPACE deduction. */
@@ -75,7 +78,7 @@ interface PayApplyCommon {
   total_fee: number;
   /** 货币类型. */
   fee_type?: 'CNY';
-  /** 终端IP. */
+  /** 终端IP: the IP of the machine calling WeChat Pay, at most 16 characters. */
   spbill_create_ip: string;
   /** 订单优惠标记. */
   goods_tag?: string;
@@ -85,7 +88,11 @@ interface PayApplyCommon {
   trade_type?: 'PAP';
   /** 版本号. @default '3.0' */
   version?: '3.0';
-  /** 用户标识. */
+  /**
+   * 用户标识: when given, WeChat deducts only if the plate is bound to this user. One SDK quotes the
+   * official page as requiring it for PARKING SPACE and for PARKING with deduct_mode PROACTIVE; the SDK
+   * does not enforce that, as no second source confirms it.
+   */
   openid?: string;
   /** 是否分账. */
   profit_sharing?: 'Y' | 'N';
@@ -125,8 +132,11 @@ const parkingScene = objectOf<PayApplyParkingSceneInfo>()({
   car_type: optional(string({ maxLength: 16 })),
   parking_name: string({ maxLength: 32 }),
   free_time: optional(secondsString),
-  deduct_mode: optional(oneOf(['PROACTIVE', 'AUTOPAY'])),
-  support_deduct_mode: optional(oneOf(['DEDUCT_PROACTIVE_ONLY', 'DEDUCT_AUTOPAY_ONLY', 'DEDUCT_ALL'])),
+  // Required for PARKING: TheNorthMemory/wechatpay-openapi docs/v2/vehicle/{pay,partnerpay}/payapply.yaml
+  // (version 3.0 scene_info), the wechatpay-im partnerpay page, and rwocj/wxpay-okhttp's ParkingScene, whose
+  // constructor takes both. The official page's example (from 2017) leaves them out.
+  deduct_mode: oneOf(['PROACTIVE', 'AUTOPAY']),
+  support_deduct_mode: oneOf(['DEDUCT_PROACTIVE_ONLY', 'DEDUCT_AUTOPAY_ONLY', 'DEDUCT_ALL']),
 });
 const spaceScene = objectOf<PayApplyParkingSpaceSceneInfo>()({
   start_time: compactTime,
@@ -152,7 +162,8 @@ const common = {
   }),
   total_fee: fen,
   fee_type: optional(oneOf(['CNY'])),
-  spbill_create_ip: string({ maxLength: 64 }),
+  // String(16) on the official 申请扣款 page (doc/v2/partner/4011988205) and in TheNorthMemory's schema.
+  spbill_create_ip: string({ maxLength: 16 }),
   goods_tag: optional(string({ maxLength: 32 })),
   notify_url: notifyUrl,
   trade_type: optional(oneOf(['PAP'])),
