@@ -71,7 +71,7 @@ interface NotificationCommon {
   nonce_str?: string;
   /** 签名类型. @default 'HMAC-SHA256' */
   sign_type?: 'HMAC-SHA256';
-  /** 版本号. @default '3.0' */
+  /** 版本号: the official pages fix 3.0 for PARKING and 2.0 for other scenes. @default by trade_scene */
   version?: '3.0' | '2.0';
 }
 
@@ -158,7 +158,12 @@ const spaceSceneFields = {
 
 const common = { appid: id32, mch_id: mchId, nonce_str: nonceStr, sign_type: signType, version };
 const partner = { sub_appid: id32, sub_mch_id: mchId };
-const defaults = { sign_type: 'HMAC-SHA256', version: '3.0' };
+// 版本号 "固定值 3.0: 车场停车(PARKING)场景; 2.0: 其他场景" on the official 用户入场通知 pages
+// (doc/v2/merchant/4011985272, doc/v2/partner/4011988204): the default follows the scene.
+const defaults = (fields: { trade_scene: string }) => ({
+  sign_type: 'HMAC-SHA256',
+  version: fields.trade_scene === 'PARKING' ? '3.0' : '2.0',
+});
 const parking = { trade_scene: oneOf(['PARKING']), scene_info: sceneInfo(parkingScene) };
 const space = oneOf(['PARKING SPACE']);
 
@@ -171,7 +176,7 @@ const payNotificationRequest = transform(
       scene_info: sceneInfo(objectOf<ParkingSpaceSceneInfo>()(spaceSceneFields)),
     }),
   }),
-  (fields) => toWire(fields, defaults),
+  (fields) => toWire(fields, defaults(fields)),
 );
 
 const partnerPayNotificationRequest = transform(
@@ -190,7 +195,7 @@ const partnerPayNotificationRequest = transform(
       ),
     }),
   }),
-  (fields) => toWire(fields, defaults),
+  (fields) => toWire(fields, defaults(fields)),
 );
 
 const notificationAnswerFields = {

@@ -108,3 +108,38 @@ describe('用户状态查询 plate_number_info', () => {
     }
   });
 });
+
+describe('用户入场通知 version', () => {
+  it('sends 3.0 for PARKING and 2.0 for PARKING SPACE by default, and a version given as given', async () => {
+    const m = direct();
+    const owner = sandbox.config.vehicleUsers.find(
+      (u) => u.openid && u.plate_number && u.user_state === 'NORMAL',
+    )!;
+    const space = {
+      appid: m.appId,
+      mch_id: m.mchId,
+      trade_scene: 'PARKING SPACE',
+      scene_info: {
+        start_time: '20261124103000',
+        free_time: '600',
+        space_number: 'B2-017',
+        openid: owner.openid!,
+      },
+    } as const;
+    await client().v2.vehicle.pay.notification({
+      appid: m.appId,
+      mch_id: m.mchId,
+      trade_scene: 'PARKING',
+      scene_info: {
+        start_time: '20261124103000',
+        plate_number: owner.plate_number!,
+        parking_name: 'P',
+        free_time: '0',
+      },
+    });
+    await client().v2.vehicle.pay.notification(space);
+    await client().v2.vehicle.pay.notification({ ...space, version: '3.0' });
+    const versions = sandbox.requests.map((r) => /<version><!\[CDATA\[([\d.]+)\]\]>/.exec(r.body)?.[1]);
+    expect(versions).toEqual(['3.0', '2.0', '3.0']);
+  });
+});
