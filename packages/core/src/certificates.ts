@@ -53,7 +53,7 @@ export async function readCertificates(
   }
   if (answer.status !== 200) {
     throw new ApiError({
-      code: `HTTP_${answer.status}`,
+      code: 'HTTP_STATUS',
       message: `GET /v3/certificates answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`,
       status: answer.status,
       protocol: 'v3',

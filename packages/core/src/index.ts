@@ -11,13 +11,18 @@ export {
 } from './client.ts';
 export {
   ApiError,
+  type ApiErrorCode,
   type ApiErrorDetail,
   SignatureError,
+  type SignatureErrorCode,
   type TransportAttempt,
   TransportError,
+  type TransportErrorCode,
   ValidationError,
+  type ValidationErrorCode,
   type ValidationIssue,
   WxparkError,
+  type WxparkErrorCode,
   type WxparkErrorInit,
 } from './errors.ts';
 export {

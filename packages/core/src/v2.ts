@@ -77,7 +77,7 @@ export class V2Protocol {
     if (answer.status < 200 || answer.status >= 300) {
       throw new ApiError({
         ...base,
-        code: `HTTP_${answer.status}`,
+        code: 'HTTP_STATUS',
         message: `${route.method} ${route.path} answered HTTP ${answer.status}`,
         signatureVerified: false,
         isRetryable: answer.status >= 500 || answer.status === 429,

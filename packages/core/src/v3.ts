@@ -6,7 +6,7 @@ import {
   SignerError,
   verifyV3Signature,
 } from '@wxpark/signer';
-import { ApiError, type ApiErrorDetail, SignatureError, WxparkError } from './errors.ts';
+import { ApiError, type ApiErrorCode, type ApiErrorDetail, SignatureError, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import type { AnyRoute } from './route.ts';
 import type { PreparedAttempt, RawAnswer } from './transport.ts';
@@ -176,7 +176,7 @@ function toApiError(
   requestId: string | undefined,
   signed: boolean,
 ): ApiError {
-  let code = `HTTP_${answer.status}`;
+  let code: ApiErrorCode = 'HTTP_STATUS';
   let message = `${route.method} ${route.path} answered HTTP ${answer.status}`;
   let detail: ApiErrorDetail | undefined;
   try {
