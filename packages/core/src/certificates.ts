@@ -10,6 +10,7 @@ import {
   verifyV3Signature,
 } from '@wxpark/signer';
 import { ApiError, SignatureError, WxparkError } from './errors.ts';
+import { isRetryable } from './retry.ts';
 import { defineRoute, typeOnly } from './route.ts';
 import { object } from './schema.ts';
 import type { RawAnswer } from './transport.ts';
@@ -61,7 +62,7 @@ export async function readCertificates(
       path: '/v3/certificates',
       ...(requestId ? { requestId } : {}),
       signatureVerified: false,
-      isRetryable: answer.status >= 500 || answer.status === 429,
+      isRetryable: isRetryable({ status: answer.status }),
     });
   }
   // The certificates cannot be verified by keys not yet held, so trust is bootstrapped as WeChat Pay

@@ -8,6 +8,7 @@ import {
 } from '@wxpark/signer';
 import { ApiError, type ApiErrorCode, type ApiErrorDetail, SignatureError, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
+import { isRetryable } from './retry.ts';
 import type { AnyRoute } from './route.ts';
 import type { PreparedAttempt, RawAnswer } from './transport.ts';
 
@@ -28,8 +29,6 @@ export interface V3PreparedCall {
   /** The `Wechatpay-Serial` to send; absent means the key provider's preference, null means none. */
   readonly serial?: string | null;
 }
-
-const retryableStatuses = new Set([429, 500, 502, 503, 504]);
 
 const signatureHints: Partial<Record<string, string>> = {
   SIGNATURE_MISMATCH:
@@ -203,6 +202,6 @@ function toApiError(
     ...(requestId ? { requestId } : {}),
     ...(detail ? { detail } : {}),
     signatureVerified: signed,
-    isRetryable: retryableStatuses.has(answer.status),
+    isRetryable: isRetryable({ status: answer.status, code, verified: signed }),
   });
 }
