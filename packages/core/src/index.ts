@@ -1,5 +1,7 @@
+export { describeValue } from '@wxpark/signer';
 export {
   type CallConfig,
+  type CallData,
   type Client,
   createClient,
   type Endpoint,
@@ -64,7 +66,6 @@ export {
 export {
   array,
   boolean,
-  describeValue,
   discriminated,
   either,
   integer,

@@ -3,6 +3,7 @@ import {
   createApiV3Key,
   createRsaSigner,
   createV2ApiKey,
+  describeValue,
   type KeyInput,
   loadPlatformPublicKey,
   type RequestSigner,
@@ -12,7 +13,6 @@ import corePackage from '../package.json' with { type: 'json' };
 import { ValidationError, type ValidationIssue, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import type { RetryPolicy } from './retry.ts';
-import { describeValue } from './schema.ts';
 
 /** The primary WeChat Pay API host. */
 export const defaultBaseUrl = 'https://api.mch.weixin.qq.com';
@@ -76,10 +76,15 @@ export interface RetryOptions {
 /** Settings for {@link createClient}. */
 export interface ClientOptions {
   /**
-   * 商户号 (mchid) of the merchant or service provider making the calls. Required for APIv3 calls; APIv2
-   * calls carry `mch_id` in their data.
+   * 商户号 (mchid) of the merchant or service provider making the calls. Required for APIv3 calls. APIv2
+   * calls get it as `mch_id` when their data leaves it out; data that gives another `mch_id` is refused.
    */
   mchId?: string;
+  /**
+   * 公众账号ID (appid, `wx…`) for APIv2 calls: filled in as `appid` when their data leaves it out; data
+   * that gives another `appid` is refused. APIv3 calls take their app ids from their data.
+   */
+  appId?: string;
   /** APIv2 credentials; required when a package with APIv2 routes is composed. */
   v2?: V2Options;
   /** APIv3 credentials; required when a package with APIv3 routes is composed. */
@@ -148,6 +153,7 @@ export interface ResolvedV3 {
 
 export interface ResolvedOptions {
   readonly mchId?: string;
+  readonly appId?: string;
   readonly v2ApiKey?: V2ApiKey;
   readonly v3?: ResolvedV3;
   readonly baseUrl: string;
@@ -199,6 +205,16 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
       path: 'options.mchId',
       expected: 'a string of digits (商户号)',
       received: describeValue(options.mchId),
+    });
+  }
+  if (
+    options.appId !== undefined &&
+    !(typeof options.appId === 'string' && /^wx[0-9A-Za-z]{16}$/.test(options.appId))
+  ) {
+    issues.push({
+      path: 'options.appId',
+      expected: 'an app id: wx and 16 letters or digits (公众账号ID)',
+      received: describeValue(options.appId),
     });
   }
   const baseUrl = checkUrl(options.baseUrl ?? defaultBaseUrl, 'options.baseUrl', issues);
@@ -262,6 +278,7 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     throw new ValidationError({ code: 'INVALID_OPTIONS', context: 'createClient', issues });
   return {
     ...(options.mchId === undefined ? {} : { mchId: options.mchId }),
+    ...(options.appId === undefined ? {} : { appId: options.appId }),
     ...(v2ApiKey === undefined ? {} : { v2ApiKey }),
     ...(v3 === undefined ? {} : { v3 }),
     baseUrl,
@@ -287,7 +304,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     issues.push({
       path: 'options.v3',
       expected: 'APIv3 credentials (a composed package has APIv3 routes)',
-      received: describeShape(v3),
+      received: describeValue(v3),
     });
     return undefined;
   }
@@ -296,7 +313,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     issues.push({
       path: 'options.v3.serialNo',
       expected: 'the merchant API certificate serial in hex',
-      received: describeShape(v3.serialNo),
+      received: describeValue(v3.serialNo),
     });
   }
   let signer: RequestSigner | undefined;
@@ -338,7 +355,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
       () => loadPlatformPublicKey(id as string, key as KeyInput),
       typeof id === 'string' && /^PUB_KEY_ID_\d{1,40}$/.test(id)
         ? `id ${id} with an unusable key`
-        : `id ${describeShape(id)}`,
+        : `id ${describeValue(id)}`,
     );
     if (loaded) publicKey = { id: loaded.id, key: loaded.publicKey };
   }
@@ -397,14 +414,6 @@ function resolveRetry(given: unknown, timeout: number, issues: ValidationIssue[]
     });
   }
   return { limit, maxRetryAfter };
-}
-
-/** Names a value's type and size, never its content: for options that may hold a misplaced secret. */
-function describeShape(value: unknown): string {
-  if (typeof value === 'string') return `a string of ${value.length} characters`;
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 /** Runs a key loader; its failure becomes an issue that never echoes the key. */

@@ -10,6 +10,16 @@ export type V2Fields = Record<string, string>;
 const keyHint =
   'the APIv2 key is the 32-character key set under API security in the merchant console; it is not the APIv3 key';
 
+/** WeChat Pay could not verify the request's `sign`. */
+function signErrorHint(mchId: string | undefined): string {
+  const merchant = mchId && /^\d{1,32}$/.test(mchId) ? `merchant ${mchId}` : 'the merchant in mch_id';
+  return `WeChat Pay could not verify the request's sign: v2.apiKey must be the APIv2 key (not the APIv3 key) of ${merchant}, set under API安全 in its merchant console; the sign_type sent must be one that merchant uses`;
+}
+
+function isSignError(code: string | undefined, description: string | undefined): boolean {
+  return code === 'SIGNERROR' || code === 'SIGN_ERROR' || (description?.includes('签名') ?? false);
+}
+
 /** Signs, encodes and checks APIv2 calls for one client. */
 export class V2Protocol {
   readonly #apiKey: V2ApiKey;
@@ -93,7 +103,7 @@ export class V2Protocol {
       throw new SignatureError({
         code: 'SIGNATURE_MISMATCH',
         message: `${route.path}: the answer's sign does not match its fields under ${signType}`,
-        hint: keyHint,
+        hint: `${keyHint}; the call reached WeChat Pay and may have been processed: query its state before sending it again`,
         path: route.path,
         ...(requestId ? { requestId } : {}),
       });
@@ -104,7 +114,7 @@ export class V2Protocol {
         ...base,
         code: fields.err_code || 'RETURN_CODE_FAIL',
         message: `${route.path}: communication failed: ${description ?? 'no return_msg'}`,
-        ...(description?.includes('签名') ? { hint: `${keyHint}; also check sign_type` } : {}),
+        ...(isSignError(fields.err_code, description) ? { hint: signErrorHint(sent.mch_id) } : {}),
         ...(description === undefined ? {} : { description }),
         signatureVerified: hasSign,
         isRetryable: isRetryable({ status: answer.status, code: fields.err_code, verified: hasSign }),
@@ -117,6 +127,7 @@ export class V2Protocol {
         ...base,
         code,
         message: `${route.path}: ${code}${description ? `: ${description}` : ''}`,
+        ...(isSignError(code, description) ? { hint: signErrorHint(sent.mch_id) } : {}),
         ...(description === undefined ? {} : { description }),
         signatureVerified: hasSign,
         isRetryable: isRetryable({ status: answer.status, code, verified: hasSign }),
