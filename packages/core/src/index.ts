@@ -50,6 +50,10 @@ export {
   definePackage,
   defineRoute,
   type HttpMethod,
+  type Protocol,
+  type ProtocolContext,
+  type ProtocolPlug,
+  type ProtocolResult,
   type RouteDefinition,
   type RouteMap,
   type RoutePackage,
@@ -59,8 +63,6 @@ export {
   typeOnly,
   type V2RouteRules,
   type V3RouteRules,
-  type V3Runtime,
-  type V3Support,
   type XmlCodec,
 } from './route.ts';
 export {
@@ -84,6 +86,8 @@ export {
 } from './schema.ts';
 export { formatChinaCompactTime, formatChinaRfc3339, isCompactTime, isRfc3339 } from './time.ts';
 export { isUnreachable } from './transport.ts';
+export { apiV2 } from './v2.ts';
+export { apiV3 } from './v3.ts';
 export {
   createV3NoticeHandler,
   type V3Notice,
@@ -93,4 +97,3 @@ export {
   type V3NoticeReply,
   verifyV3Notice,
 } from './v3-notice.ts';
-export { apiV3 } from './v3-support.ts';

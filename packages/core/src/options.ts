@@ -16,7 +16,7 @@ import type { RetryPolicy } from './retry.ts';
 
 /** The primary WeChat Pay API host. */
 export const defaultBaseUrl = 'https://api.mch.weixin.qq.com';
-/** The default cap on a response body: 4 MiB, far above any answer of the parking APIs. */
+/** The default cap on a response body: 4 MiB, far above any response of the parking APIs. */
 export const defaultMaxResponseBytes = 4 * 1024 * 1024;
 /** WeChat Pay's published backup host (cross-city disaster recovery), used only with the default `baseUrl`. */
 export const defaultBackupBaseUrls: readonly string[] = ['https://api2.mch.weixin.qq.com'];
@@ -45,14 +45,14 @@ export interface V3Options {
   /**
    * Platform certificates: `'download'` fetches them from `GET /v3/certificates` (needs `apiV3Key`), keeps
    * them fresh and refetches on an unknown serial; or give PEMs you already hold. With `publicKey` too, both
-   * are trusted (a switch-over), and the public key is the one WeChat is asked to answer with.
+   * are trusted (a switch-over), and the public key is the one WeChat is asked to response with.
    * @default 'download' when `publicKey` is absent and `apiV3Key` is given
    */
   certificates?: 'download' | readonly (string | Buffer)[];
   /** A key provider of your own (it replaces `publicKey` and `certificates`). */
   platformKeys?: PlatformKeyProvider;
   /**
-   * Seconds an answer's or callback's timestamp may differ from this machine's clock, either way.
+   * Seconds an response's or callback's timestamp may differ from this machine's clock, either way.
    * @default 300
    */
   windowSeconds?: number;
@@ -67,7 +67,7 @@ export interface RetryOptions {
   limit?: number;
   /**
    * Most milliseconds a `Retry-After` may ask to wait; a server asking for longer gets no retry and its
-   * answer is returned (as an `ApiError` with `isRetryable: true`).
+   * response is returned (as an `ApiError` with `isRetryable: true`).
    * @default the client's `timeout`
    */
   maxRetryAfter?: number;
@@ -109,7 +109,7 @@ export interface ClientOptions {
   timeout?: number;
   /**
    * Most bytes a response body may have. The body is read as a stream and the connection cut past this,
-   * with a `TransportError` of code `RESPONSE_TOO_LARGE`. Far above any answer of the parking APIs.
+   * with a `TransportError` of code `RESPONSE_TOO_LARGE`. Far above any response of the parking APIs.
    * @default 4194304 (4 MiB)
    */
   maxResponseBytes?: number;
@@ -117,7 +117,7 @@ export interface ClientOptions {
    * When a call is sent again, by method and failure (the rule `ApiError.isRetryable` also follows):
    *
    * - **GET**: retried up to `limit` times on a connection failure, a timeout, a network error, or an HTTP
-   *   408, 429, 500, 502, 503 or 504 answer. Each retry is signed afresh and waits what `Retry-After` asks
+   *   408, 429, 500, 502, 503 or 504 response. Each retry is signed afresh and waits what `Retry-After` asks
    *   (seconds or an HTTP date; longer than `maxRetryAfter` ends the retries), else 100 ms doubling up to 2 s.
    * - **POST, PUT, PATCH, DELETE**: never sent twice. Only a failure before any byte could reach the host
    *   (DNS, connect, TLS) moves the call to the next backup host; a call that may have arrived fails with a
@@ -414,6 +414,15 @@ function resolveRetry(given: unknown, timeout: number, issues: ValidationIssue[]
     });
   }
   return { limit, maxRetryAfter };
+}
+
+/** A protocol was composed without the credentials it needs (normally caught when options are checked). */
+export function missingCredentials(expected: string): ValidationError {
+  return new ValidationError({
+    code: 'INVALID_OPTIONS',
+    context: 'createClient',
+    issues: [{ path: 'options', expected, received: 'not configured' }],
+  });
 }
 
 /** Runs a key loader; its failure becomes an issue that never echoes the key. */

@@ -12,7 +12,7 @@ export interface PreparedAttempt {
 }
 
 /** An HTTP response: its body as received (for signature checks) and as text. */
-export interface RawAnswer {
+export interface RawResponse {
   readonly url: string;
   readonly status: number;
   readonly headers: Headers;
@@ -182,7 +182,7 @@ export class Transport {
     method: HttpMethod,
     prepare: () => Promise<PreparedAttempt>,
     options: SendOptions = {},
-  ): Promise<RawAnswer> {
+  ): Promise<RawResponse> {
     const attempts: TransportAttempt[] = [];
     const hosts = this.hosts;
     const retries = method === 'GET' ? this.#settings.retry.limit : 0;

@@ -12,7 +12,7 @@ import {
 } from '@wxpark/signer';
 import { SignatureError, WxparkError } from './errors.ts';
 import { readRawBody } from './raw-body.ts';
-import { toSignatureError } from './v3.ts';
+import { toSignatureError } from './v3-signature.ts';
 
 /** A verified, decrypted APIv3 callback. */
 export interface V3Notice<Resource = unknown, EventType extends string = string> {
