@@ -91,18 +91,22 @@ export type Client<R extends RouteMap> = RouteTree<R> & {
 };
 
 /**
- * Creates a client over the route packages given. Only their routes exist on it, in every call style:
+ * Creates a client over the route packages given. Only their routes exist on it, in every call style.
+ * Options are checked here (a `ValidationError` with code `INVALID_OPTIONS`), keys are parsed once, and call
+ * data is checked before any network I/O.
  *
+ * @example
  * ```ts
- * const client = createClient({ v2: { apiKey } }, [vehicleV2]);
- * await client.v2.vehicle.pay.notification.post(data);
+ * import { createClient } from '@wxpark/core';
+ * import { vehicleV2 } from '@wxpark/vehicle-v2';
+ *
+ * const client = createClient({ mchId: '1900000100', appId: 'wx8888888888888888', v2: { apiKey } }, [vehicleV2]);
+ * const data = { trade_scene: 'PARKING', scene_info: { start_time, plate_number, parking_name, free_time } };
+ * await client.v2.vehicle.pay.notification.post(data); // mch_id and appid come from the options
  * await client.chain('v2/vehicle/pay/notification').post(data);
  * await client['v2/vehicle/pay/notification'].post(data);
  * await client.v2.vehicle.pay.notification(data);
  * ```
- *
- * Options are checked here (a `ValidationError` with code `INVALID_OPTIONS`), keys are parsed once, and call
- * data is checked before any network I/O.
  */
 export function createClient<const P extends readonly RoutePackage[]>(
   options: ClientOptions,
@@ -161,10 +165,16 @@ export function createClient<const P extends readonly RoutePackage[]>(
 const runtimeKey = Symbol.for('wxpark.client');
 
 /**
- * The callback keys of a client: its WeChat Pay key provider, APIv3 key and window, so a callback handler
- * trusts exactly what the client trusts. Throws when the client has no APIv3 credentials or no APIv3 key.
+ * Gets the notice (callback) keys of a client: its WeChat Pay key provider, APIv3 key and window, so a
+ * notice handler trusts exactly what the client trusts. Throws when the client has no APIv3 credentials or
+ * no APIv3 key.
+ *
+ * @example
+ * ```ts
+ * const handler = createParkingNoticeHandler({ ...getNoticeKeys(client), onNotice });
+ * ```
  */
-export function noticeKeysOf(client: object): V3NoticeKeys {
+export function getNoticeKeys(client: object): V3NoticeKeys {
   const runtime = (client as Record<symbol, ClientRuntime | undefined>)[runtimeKey];
   const keys = runtime?.platformKeys;
   const apiV3Key = runtime?.apiV3Key;

@@ -5,7 +5,7 @@ export {
   type Client,
   createClient,
   type Endpoint,
-  noticeKeysOf,
+  getNoticeKeys,
   type RouteCall,
   type RoutesOf,
   type RouteTree,

@@ -73,7 +73,26 @@ export interface RetryOptions {
   maxRetryAfter?: number;
 }
 
-/** Settings for {@link createClient}. */
+/**
+ * Settings for {@link createClient}. Only the credentials of the protocols a composed package uses are
+ * required; everything else has a default for production.
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = {
+ *   mchId: '1900000100',
+ *   appId: 'wx8888888888888888', // APIv2 calls get it as appid when their data leaves it out
+ *   v2: { apiKey: process.env.WXPAY_V2_KEY! },
+ *   v3: {
+ *     serialNo: process.env.WXPAY_SERIAL_NO!,
+ *     privateKey: readFileSync('apiclient_key.pem'),
+ *     apiV3Key: process.env.WXPAY_V3_KEY!,
+ *     publicKey: { id: 'PUB_KEY_ID_0119000001002024000000000000', key: readFileSync('pub_key.pem') },
+ *   },
+ *   timeout: 5_000,
+ * };
+ * ```
+ */
 export interface ClientOptions {
   /**
    * 商户号 (mchid) of the merchant or service provider making the calls. Required for APIv3 calls. APIv2
@@ -139,8 +158,7 @@ export interface ClientOptions {
   fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 }
 
-/** Options after defaults were applied and values checked. */
-/** APIv3 settings after checking. */
+/** APIv3 settings after checking: keys parsed once, defaults applied. */
 export interface ResolvedV3 {
   readonly serialNo: string;
   readonly signer: RequestSigner;
@@ -151,6 +169,10 @@ export interface ResolvedV3 {
   readonly windowSeconds: number;
 }
 
+/**
+ * {@link ClientOptions} after `createClient` checked them and applied the defaults: secrets wrapped
+ * (`V2ApiKey`, `ApiV3Key`), the backup-host rule applied, retry and size limits filled in.
+ */
 export interface ResolvedOptions {
   readonly mchId?: string;
   readonly appId?: string;

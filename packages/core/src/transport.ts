@@ -174,9 +174,9 @@ export class Transport {
 
   /**
    * Sends one call. `prepare` runs for every attempt, so every attempt carries a fresh nonce, timestamp and
-   * signature. The loop is ours rather than ky's `retry` because ky would resend a request as it is, and
-   * because the rules are WeChat Pay's: fail over to a backup host only when nothing can have arrived, and
-   * never send a POST twice once it may have arrived.
+   * signature. The loop is ours, not ky's `retry`: ky retries one URL only, so it cannot fail over to a
+   * backup host; it cannot tell a failure before any byte left (a POST may then go to the next host) from one
+   * after (the POST must never be sent again); and it would resend the same signed request.
    */
   async send(
     method: HttpMethod,
