@@ -26,7 +26,7 @@ export interface CallConfig {
 
 /** A verified response. */
 export interface WxparkResponse<T> {
-  /** HTTP status (200, or 204 for APIv3 calls that response no body). */
+  /** HTTP status (200, or 204 for APIv3 calls that return no body). */
   readonly status: number;
   readonly headers: Headers;
   /** The response's data, verified before it was returned. */

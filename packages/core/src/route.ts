@@ -37,7 +37,7 @@ export interface V3RouteRules {
 }
 
 /**
- * One WeChat Pay API: where it lives, how it is called, what it accepts and what it responses.
+ * One WeChat Pay API: where it lives, how it is called, what it accepts and what it returns.
  * Route packages (`@wxpark/vehicle-v2`, …) export these; `createClient` turns them into calls.
  */
 export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod> {

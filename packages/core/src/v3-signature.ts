@@ -16,7 +16,7 @@ const reachedWeChat =
   'the call reached WeChat Pay and may have been processed: query its state before sending it again';
 
 /**
- * Hints for an response the SDK read itself: unlike a notice, its body cannot have been re-serialised by the
+ * Hints for a response the SDK read itself: unlike a notice, its body cannot have been re-serialised by the
  * caller, so a mismatch means the configured key is not the one that signed it.
  */
 function responseHint(code: string, serial: string | undefined): string | undefined {

@@ -124,7 +124,7 @@ export class V3Protocol implements Protocol {
   }
 
   /**
-   * Verifies and reads an response. Every 2xx must carry a valid signature; an error response is verified when
+   * Verifies and reads a response. Every 2xx must carry a valid signature; an error response is verified when
    * it carries signature headers, and marked unverified otherwise.
    */
   async read(route: AnyRoute, response: RawResponse): Promise<unknown> {
