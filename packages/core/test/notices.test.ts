@@ -112,7 +112,13 @@ describe('createV3NoticeHandler', () => {
     expect(await store.claim(`v3:${delivery.id}`, 1)).toEqual({ status: 'claimed' });
     await new Promise((resolve) => setTimeout(resolve, 20));
     let runs = 0;
-    const handler = createV3NoticeHandler({ ...trusted, store, onNotice: () => void (runs += 1) });
+    const handler = createV3NoticeHandler({
+      ...trusted,
+      store,
+      onNotice: () => {
+        runs += 1;
+      },
+    });
     expect((await handler.process(delivery.body, delivery.headers)).status).toBe(204);
     expect(runs).toBe(1);
   });
@@ -128,7 +134,9 @@ describe('createV3NoticeHandler', () => {
     const handler = createV3NoticeHandler({
       ...trusted,
       store: broken,
-      onNotice: () => void (runs += 1),
+      onNotice: () => {
+        runs += 1;
+      },
       onError: (error) => errors.push(error),
     });
     const delivery = notice();
@@ -143,7 +151,9 @@ describe('createV3NoticeHandler', () => {
     const handler = createV3NoticeHandler({
       ...trusted,
       eventTypes: ['VEHICLE.ENTRANCE_STATE_CHANGE'],
-      onNotice: () => void (runs += 1),
+      onNotice: () => {
+        runs += 1;
+      },
       onError: (error) => errors.push(error as WxparkError),
     });
     const other = notice({ event_type: 'VEHICLE.USER_STATE_CHANGE' });
@@ -154,7 +164,12 @@ describe('createV3NoticeHandler', () => {
     expect(errors[0]?.code).toBe('UNDECLARED_NOTICE');
     expect(errors[0]?.message).toContain('VEHICLE.USER_STATE_CHANGE');
     // Nothing was recorded: once a handler declares it, WeChat's next delivery is processed.
-    const later = createV3NoticeHandler({ ...trusted, onNotice: () => void (runs += 1) });
+    const later = createV3NoticeHandler({
+      ...trusted,
+      onNotice: () => {
+        runs += 1;
+      },
+    });
     expect((await later.process(other.body, other.headers)).status).toBe(204);
   });
 
