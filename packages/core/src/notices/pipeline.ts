@@ -199,7 +199,7 @@ export function createNoticeHandler<Notice, Result>(
       }
     },
     async hono(context) {
-      const request = 'raw' in context ? context : context.req;
+      const request = 'req' in context ? context.req : context;
       return toResponse(await run(() => readHonoBody(request, maxBytes), request.raw.headers));
     },
     process(rawBody, headers) {
