@@ -1,4 +1,4 @@
-import type { ApiV3Key } from '@wxpark/signer';
+import { type ApiV3Key, describeValue } from '@wxpark/signer';
 import { ValidationError, type ValidationIssue } from './errors.ts';
 import type { V3NoticeKeys } from './notices/v3.ts';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.ts';
@@ -37,9 +37,18 @@ export interface WxparkResponse<T> {
   readonly requestId?: string;
 }
 
+type IdentityField = 'mch_id' | 'appid';
+/** APIv2 data (the kind with `mch_id`) may leave `mch_id` and `appid` to the client's `mchId` and `appId`. */
+type FilledByClient<T> = T extends { mch_id: unknown }
+  ? Omit<T, IdentityField> & Partial<Pick<T, Extract<keyof T, IdentityField>>>
+  : T;
+
+/** The data a route's call takes: its request, with the fields the client fills made optional. */
+export type CallData<D> = FilledByClient<RouteRequest<D>>;
+
 /** Calls one route. */
 export type RouteCall<D> = (
-  data: RouteRequest<D>,
+  data: CallData<D>,
   config?: CallConfig,
 ) => Promise<WxparkResponse<RouteResponse<D>>>;
 
@@ -207,7 +216,8 @@ class ClientRuntime {
       baseUrl: options.baseUrl,
       backupBaseUrls: options.backupBaseUrls,
       timeout: options.timeout,
-      getRetryLimit: options.getRetryLimit,
+      maxResponseBytes: options.maxResponseBytes,
+      retry: options.retry,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     if (options.v2ApiKey && xmlCodec) this.#v2 = new V2Protocol(options.v2ApiKey, xmlCodec);
@@ -219,6 +229,30 @@ class ClientRuntime {
         userAgent: options.userAgent,
       });
     }
+  }
+
+  /**
+   * Fills `mch_id` and `appid` from the client options when the data leaves them out; a different value in
+   * the data is refused, since signing one merchant's call with another's key fails only at WeChat Pay.
+   */
+  #fillV2Identity(key: string, route: AnyRoute, data: unknown): unknown {
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+    const given = data as Record<string, unknown>;
+    const filled: Record<string, unknown> = { ...given };
+    const issues: ValidationIssue[] = [];
+    for (const [field, option] of v2Identity) {
+      const configured = this.#options[option];
+      if (configured === undefined) continue;
+      if (given[field] === undefined) filled[field] = configured;
+      else if (given[field] !== configured)
+        issues.push({
+          path: field,
+          expected: `the client's ${option} (${configured}), or left out to use it`,
+          received: describeValue(given[field]),
+        });
+    }
+    if (issues.length > 0) throw new ValidationError({ context: `${route.method} ${key}`, issues });
+    return filled;
   }
 
   /** WeChat Pay's keys as this client holds them (shared with callback handlers). */
@@ -241,6 +275,7 @@ class ClientRuntime {
     data: unknown,
     config: CallConfig = {},
   ): Promise<WxparkResponse<unknown>> {
+    if (route.protocol === 'v2') data = this.#fillV2Identity(key, route, data);
     const checked = runSchema(route.request, data);
     if (!checked.ok) throw new ValidationError({ context: `${route.method} ${key}`, issues: checked.issues });
     const wireIssues = checkWire(route, checked.value as Record<string, unknown>);
@@ -278,6 +313,12 @@ class ClientRuntime {
   }
 }
 
+/** The APIv2 fields a client option fills in, with the option's name. */
+const v2Identity = [
+  ['mch_id', 'mchId'],
+  ['appid', 'appId'],
+] as const;
+
 function buildClient(routes: Map<string, AnyRoute>, runtime: ClientRuntime): Record<string, unknown> {
   const client: Record<string, unknown> = Object.create(null);
   const endpoints = new Map<string, Record<string, unknown>>();
@@ -313,7 +354,11 @@ function buildClient(routes: Map<string, AnyRoute>, runtime: ClientRuntime): Rec
           {
             path: 'chain(key)',
             expected: `a route of a composed package (${keys.join(', ')})`,
-            received: JSON.stringify(String(key)),
+            // A route-shaped key is shown (it is a typo to spot); anything else may be a pasted secret.
+            received:
+              typeof key === 'string' && /^\/*v[23](\/[A-Za-z0-9_-]{1,64}){1,8}$/.test(key)
+                ? JSON.stringify(key)
+                : describeValue(key),
           },
         ],
         hint: 'compose the package that defines it: createClient(options, [vehicleV2, parkingV3, businesscircle])',

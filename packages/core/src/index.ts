@@ -1,5 +1,7 @@
+export { describeValue } from '@wxpark/signer';
 export {
   type CallConfig,
+  type CallData,
   type Client,
   createClient,
   type Endpoint,
@@ -11,13 +13,18 @@ export {
 } from './client.ts';
 export {
   ApiError,
+  type ApiErrorCode,
   type ApiErrorDetail,
   SignatureError,
+  type SignatureErrorCode,
   type TransportAttempt,
   TransportError,
+  type TransportErrorCode,
   ValidationError,
+  type ValidationErrorCode,
   type ValidationIssue,
   WxparkError,
+  type WxparkErrorCode,
   type WxparkErrorInit,
 } from './errors.ts';
 export { type NodeNoticeRequest, type RawBodySource, readRawBody } from './notices/body.ts';
@@ -58,6 +65,8 @@ export {
   type ClientOptions,
   defaultBackupBaseUrls,
   defaultBaseUrl,
+  defaultMaxResponseBytes,
+  type RetryOptions,
   type V2Options,
   type V3Options,
 } from './options.ts';
@@ -83,7 +92,6 @@ export {
 export {
   array,
   boolean,
-  describeValue,
   discriminated,
   either,
   integer,

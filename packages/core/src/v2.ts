@@ -1,21 +1,24 @@
 import { createNonce, signV2, type V2ApiKey, type V2SignType, verifyV2 } from '@wxpark/signer';
 import { ApiError, SignatureError, ValidationError, WxparkError } from './errors.ts';
+import { isRetryable } from './retry.ts';
 import type { AnyRoute, XmlCodec } from './route.ts';
 import type { PreparedAttempt, RawAnswer } from './transport.ts';
 
 /** APIv2 fields as sent and received: a flat record of strings. */
 export type V2Fields = Record<string, string>;
 
-const retryableV2Codes = new Set([
-  'SYSTEMERROR',
-  'SYSTEM_ERROR',
-  'FREQUENCY_LIMITED',
-  'RATE_LIMITED',
-  'BIZERR_NEED_RETRY',
-]);
-
 const keyHint =
   'the APIv2 key is the 32-character key set under API security in the merchant console; it is not the APIv3 key';
+
+/** WeChat Pay could not verify the request's `sign`. */
+function signErrorHint(mchId: string | undefined): string {
+  const merchant = mchId && /^\d{1,32}$/.test(mchId) ? `merchant ${mchId}` : 'the merchant in mch_id';
+  return `WeChat Pay could not verify the request's sign: v2.apiKey must be the APIv2 key (not the APIv3 key) of ${merchant}, set under API安全 in its merchant console; the sign_type sent must be one that merchant uses`;
+}
+
+function isSignError(code: string | undefined, description: string | undefined): boolean {
+  return code === 'SIGNERROR' || code === 'SIGN_ERROR' || (description?.includes('签名') ?? false);
+}
 
 /** Signs, encodes and checks APIv2 calls for one client. */
 export class V2Protocol {
@@ -77,10 +80,10 @@ export class V2Protocol {
     if (answer.status < 200 || answer.status >= 300) {
       throw new ApiError({
         ...base,
-        code: `HTTP_${answer.status}`,
+        code: 'HTTP_STATUS',
         message: `${route.method} ${route.path} answered HTTP ${answer.status}`,
         signatureVerified: false,
-        isRetryable: answer.status >= 500 || answer.status === 429,
+        isRetryable: isRetryable({ status: answer.status }),
       });
     }
     let fields: V2Fields;
@@ -100,7 +103,7 @@ export class V2Protocol {
       throw new SignatureError({
         code: 'SIGNATURE_MISMATCH',
         message: `${route.path}: the answer's sign does not match its fields under ${signType}`,
-        hint: keyHint,
+        hint: `${keyHint}; the call reached WeChat Pay and may have been processed: query its state before sending it again`,
         path: route.path,
         ...(requestId ? { requestId } : {}),
       });
@@ -111,10 +114,10 @@ export class V2Protocol {
         ...base,
         code: fields.err_code || 'RETURN_CODE_FAIL',
         message: `${route.path}: communication failed: ${description ?? 'no return_msg'}`,
-        ...(description?.includes('签名') ? { hint: `${keyHint}; also check sign_type` } : {}),
+        ...(isSignError(fields.err_code, description) ? { hint: signErrorHint(sent.mch_id) } : {}),
         ...(description === undefined ? {} : { description }),
         signatureVerified: hasSign,
-        isRetryable: false,
+        isRetryable: isRetryable({ status: answer.status, code: fields.err_code, verified: hasSign }),
       });
     }
     if (fields.result_code !== 'SUCCESS') {
@@ -124,9 +127,10 @@ export class V2Protocol {
         ...base,
         code,
         message: `${route.path}: ${code}${description ? `: ${description}` : ''}`,
+        ...(isSignError(code, description) ? { hint: signErrorHint(sent.mch_id) } : {}),
         ...(description === undefined ? {} : { description }),
         signatureVerified: hasSign,
-        isRetryable: retryableV2Codes.has(code),
+        isRetryable: isRetryable({ status: answer.status, code, verified: hasSign }),
       });
     }
     if (!hasSign && !route.v2?.unsignedResponse) {

@@ -6,8 +6,9 @@ import {
   SignerError,
   verifyV3Signature,
 } from '@wxpark/signer';
-import { ApiError, type ApiErrorDetail, SignatureError, WxparkError } from './errors.ts';
+import { ApiError, type ApiErrorCode, type ApiErrorDetail, SignatureError, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
+import { isRetryable } from './retry.ts';
 import type { AnyRoute } from './route.ts';
 import type { PreparedAttempt, RawAnswer } from './transport.ts';
 
@@ -29,15 +30,13 @@ export interface V3PreparedCall {
   readonly serial?: string | null;
 }
 
-const retryableStatuses = new Set([429, 500, 502, 503, 504]);
-
 const signatureHints: Partial<Record<string, string>> = {
   SIGNATURE_MISMATCH:
     'check the configured WeChat Pay public key or platform certificates; a body that was parsed and re-serialised will not verify',
   TIMESTAMP_OUT_OF_WINDOW:
     'check this machine’s clock (NTP): it differs from WeChat Pay’s by more than the allowed window',
   UNKNOWN_SERIAL:
-    'the answer names a key this client does not hold: configure v3.publicKey (PUB_KEY_ID_…) or platform certificates',
+    'the signature names a key this client does not hold: configure v3.publicKey (PUB_KEY_ID_…) or platform certificates',
   SIGNATURE_PROBE:
     'WeChat Pay sends such probes on purpose to check that signatures are verified; refusing it is correct',
 };
@@ -148,18 +147,45 @@ export class V3Protocol {
         ...(this.#credentials.now ? { now: this.#credentials.now } : {}),
       });
     } catch (error) {
-      throw toSignatureError(error, path, requestId);
+      throw toSignatureError(error, path, requestId, { answer: true, serial: headers.serial });
     }
   }
 }
 
+const reachedWeChat =
+  'the call reached WeChat Pay and may have been processed: query its state before sending it again';
+
+/**
+ * Hints for an answer the SDK read itself: unlike a notice, its body cannot have been re-serialised by the
+ * caller, so a mismatch means the configured key is not the one that signed it.
+ */
+function answerHint(code: string, serial: string | undefined): string | undefined {
+  // The serial is unverified input: shown only when it looks like a key id.
+  const key = serial && /^[0-9A-Za-z_]{1,64}$/.test(serial) ? `key ${serial}` : 'the key it names';
+  switch (code) {
+    case 'SIGNATURE_MISMATCH':
+      return `the answer does not verify with the configured WeChat Pay public key or certificate for ${key}: check v3.publicKey (its id and PEM) or v3.certificates; ${reachedWeChat}`;
+    case 'UNKNOWN_SERIAL':
+      return `the answer is signed with ${key}, which this client does not hold: configure v3.publicKey (PUB_KEY_ID_…) or platform certificates; ${reachedWeChat}`;
+    case 'TIMESTAMP_OUT_OF_WINDOW':
+      return `check this machine’s clock (NTP): it differs from WeChat Pay’s by more than the allowed window; ${reachedWeChat}`;
+    default:
+      return undefined;
+  }
+}
+
 /** Wraps a signer failure as the `SignatureError` callers catch, with a hint for the common causes. */
-export function toSignatureError(error: unknown, path: string, requestId?: string): WxparkError {
+export function toSignatureError(
+  error: unknown,
+  path: string,
+  requestId?: string,
+  answer?: { answer: true; serial: string | undefined },
+): WxparkError {
   if (!SignerError.isInstance(error))
     return WxparkError.isInstance(error)
       ? error
       : new WxparkError({ code: 'VERIFY_FAILED', message: `${path}: verification failed`, cause: error });
-  const hint = error.hint ?? signatureHints[error.code];
+  const hint = (answer && answerHint(error.code, answer.serial)) ?? error.hint ?? signatureHints[error.code];
   return new SignatureError({
     code: error.code,
     message: `${path}: ${error.message}`,
@@ -176,7 +202,7 @@ function toApiError(
   requestId: string | undefined,
   signed: boolean,
 ): ApiError {
-  let code = `HTTP_${answer.status}`;
+  let code: ApiErrorCode = 'HTTP_STATUS';
   let message = `${route.method} ${route.path} answered HTTP ${answer.status}`;
   let detail: ApiErrorDetail | undefined;
   try {
@@ -203,6 +229,6 @@ function toApiError(
     ...(requestId ? { requestId } : {}),
     ...(detail ? { detail } : {}),
     signatureVerified: signed,
-    isRetryable: retryableStatuses.has(answer.status),
+    isRetryable: isRetryable({ status: answer.status, code, verified: signed }),
   });
 }
