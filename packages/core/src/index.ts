@@ -5,7 +5,7 @@ export {
   type Client,
   createClient,
   type Endpoint,
-  noticeKeysOf,
+  getNoticeKeys,
   type RouteCall,
   type RoutesOf,
   type RouteTree,
@@ -76,6 +76,10 @@ export {
   definePackage,
   defineRoute,
   type HttpMethod,
+  type Protocol,
+  type ProtocolContext,
+  type ProtocolPlug,
+  type ProtocolResult,
   type RouteDefinition,
   type RouteMap,
   type RoutePackage,
@@ -85,8 +89,6 @@ export {
   typeOnly,
   type V2RouteRules,
   type V3RouteRules,
-  type V3Runtime,
-  type V3Support,
   type XmlCodec,
 } from './route.ts';
 export {
@@ -110,4 +112,5 @@ export {
 } from './schema.ts';
 export { formatChinaCompactTime, formatChinaRfc3339, isCompactTime, isRfc3339 } from './time.ts';
 export { isUnreachable } from './transport.ts';
-export { apiV3 } from './v3-support.ts';
+export { apiV2 } from './v2.ts';
+export { apiV3 } from './v3.ts';
