@@ -1,5 +1,6 @@
 import { type ApiV3Key, describeValue } from '@wxpark/signer';
 import { ValidationError, type ValidationIssue } from './errors.ts';
+import type { V3NoticeKeys } from './notices/v3.ts';
 import { type ClientOptions, missingCredentials, type ResolvedOptions, resolveOptions } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import type {
@@ -15,7 +16,6 @@ import type {
 import { checkAnswer } from './route.ts';
 import { runSchema } from './schema.ts';
 import { Transport } from './transport.ts';
-import type { V3NoticeKeys } from './v3-notice.ts';
 
 /** Per-call settings. */
 export interface CallConfig {

@@ -66,6 +66,7 @@ export {
   type ParkingFeeReply,
   type ParkingNotice,
   type ParkingNoticeHandlerOptions,
+  parkingEventTypes,
 } from './notices.ts';
 export type {
   AuditComment,
