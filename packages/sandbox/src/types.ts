@@ -272,6 +272,12 @@ export interface SendV3NoticeOptions {
   keyMode?: V3KeyMode;
   /** Spoils the notice's signature the way the hostile mode of that name spoils an answer. */
   hostile?: SignatureHostileMode;
+  /**
+   * Attempts after one the merchant did not acknowledge (not 200/204), a second apart; at most 5. WeChat
+   * retries for a day; the sandbox only when asked. The delivery resolves with the last answer.
+   * @default 0
+   */
+  retries?: number;
 }
 
 /** What happened to a notice sent by {@link Sandbox.sendV3Notice}. */
