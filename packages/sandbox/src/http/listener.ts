@@ -186,6 +186,8 @@ export function createListener(state: SandboxState, router: Router) {
       }
       send(response, reply);
       if (!reply.stream) logLine(reply.status, reply.note);
+      // An admin action (hostile mode, rotation, key mode, car owner) changes what the inspector's state shows.
+      if (!api && method !== 'GET') state.journal.stateChanged();
       if (api) {
         const answer = {
           status: reply.status,

@@ -80,13 +80,15 @@ export interface Journal {
   addNotice(entry: EntryInput<InspectedNotice>): InspectedNotice;
   /** Announces a change to an entry already added (a notice's attempts). */
   updated(entry: JournalEntry): void;
+  /** Announces a change of state no entry records (an admin action: a hostile mode armed, a rotation). */
+  stateChanged(): void;
   clear(): void;
   /** Returns the unsubscribe function. */
   subscribe(listener: (event: JournalEvent) => void): () => void;
   readonly subscribers: number;
 }
 
-export type JournalEvent = { type: 'entry'; entry: JournalEntry } | { type: 'clear' };
+export type JournalEvent = { type: 'entry'; entry: JournalEntry } | { type: 'clear' } | { type: 'state' };
 
 export function createJournal(capacity = 500): Journal {
   const ring: (JournalEntry | undefined)[] = new Array(capacity);
@@ -116,6 +118,9 @@ export function createJournal(capacity = 500): Journal {
     addNotice: (entry) => add<InspectedNotice>(entry),
     updated(entry) {
       emit({ type: 'entry', entry });
+    },
+    stateChanged() {
+      emit({ type: 'state' });
     },
     clear() {
       ring.fill(undefined);

@@ -40,7 +40,8 @@ td.mono, .mono { font-family: var(--mono); font-size: 12px; word-break: break-al
 .why { margin-top: 4px; color: var(--bad); font-size: 12px; }
 tr.detail td { background: #fafbfd; }
 .detail-grid { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
-.detail-grid h3 { font-size: 12px; margin: 6px 0 4px; color: var(--muted); text-transform: uppercase; }
+tr.detail h3 { font-size: 12px; margin: 6px 0 4px; color: var(--muted); text-transform: uppercase; }
+td.time { white-space: nowrap; }
 pre { margin: 0; padding: 8px; background: #f2f4f8; border: 1px solid var(--line); border-radius: 4px;
   font: 12px/1.4 var(--mono); white-space: pre-wrap; word-break: break-all; max-height: 260px; overflow: auto; }
 dl.why-box { display: grid; grid-template-columns: 90px 1fr; gap: 2px 10px; margin: 0 0 8px; padding: 8px 10px;
@@ -49,6 +50,7 @@ dl.why-box dt { font-weight: 600; color: var(--bad); }
 dl.why-box dd { margin: 0; font-family: var(--mono); font-size: 12px; word-break: break-all; }
 form { display: grid; gap: 8px; }
 label { display: grid; gap: 2px; font-size: 12px; color: var(--muted); }
+input, select { width: 100%; min-width: 0; }
 input, select, button { font: inherit; padding: 5px 8px; border: 1px solid var(--line); border-radius: 4px; background: #fff; color: var(--fg); }
 button { cursor: pointer; background: var(--accent); color: #fff; border-color: var(--accent); font-weight: 600; }
 button.secondary { background: #fff; color: var(--fg); border-color: var(--line); font-weight: 400; }
@@ -112,7 +114,7 @@ function summaryCells(entry) {
     if (entry.answer.hostile) verdict.appendChild(document.createTextNode(' ')), verdict.appendChild(badge('hostile: ' + entry.answer.hostile, 'hostile'));
     if (entry.why) verdict.appendChild(el('div', { className: 'why' }, entry.why.stage + ' · ' + entry.why.name));
     return [
-      el('td', { className: 'mono', text: time(entry.at) }),
+      el('td', { className: 'mono time', text: time(entry.at) }),
       el('td', null, badge(entry.protocol === 'other' ? 'http' : 'API' + entry.protocol, 'kind')),
       el('td', { className: 'mono' }, entry.method + ' ' + entry.path),
       el('td', { className: 'mono', text: entry.merchant || '—' }),
@@ -126,7 +128,7 @@ function summaryCells(entry) {
   if (entry.hostile) status.appendChild(document.createTextNode(' ')), status.appendChild(badge('hostile: ' + entry.hostile, 'hostile'));
   if (entry.attempts.length > 1) status.appendChild(el('div', { className: 'why', text: entry.attempts.length + ' attempts' }));
   return [
-    el('td', { className: 'mono', text: time(entry.at) }),
+    el('td', { className: 'mono time', text: time(entry.at) }),
     el('td', null, badge('notice', 'kind notice')),
     el('td', { className: 'mono' }, entry.event + ' → ' + entry.url),
     el('td', { className: 'mono', text: entry.merchant }),
@@ -309,6 +311,7 @@ export function inspectorPage(nonce: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>wxpark sandbox · inspector</title>
+<link rel="icon" href="data:,">
 <style nonce="${nonce}">${style}</style>
 </head>
 <body>

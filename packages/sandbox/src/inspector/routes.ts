@@ -70,7 +70,7 @@ function events(state: SandboxState): Reply {
       const unsubscribe = state.journal.subscribe((event: JournalEvent) => {
         if (response.destroyed) return;
         if (event.type === 'clear') sse(response, 'clear', {});
-        else sse(response, 'entry', event.entry);
+        else if (event.type === 'entry') sse(response, 'entry', event.entry);
         pushState();
       });
       const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), keepAliveMs);
