@@ -34,12 +34,15 @@ function responseHint(code: string, serial: string | undefined): string | undefi
   }
 }
 
-/** Wraps a signer failure as the `SignatureError` callers catch, with a hint for the common causes. */
+/**
+ * Wraps a signer failure as the `SignatureError` callers catch, with a hint for the common causes; pass
+ * `response` (with the serial it named) when the SDK read the body itself rather than a notice handler.
+ */
 export function toSignatureError(
   error: unknown,
   path: string,
   requestId?: string,
-  response?: { fromResponse: true; serial: string | undefined },
+  response?: { serial: string | undefined },
 ): WxparkError {
   if (!SignerError.isInstance(error))
     return WxparkError.isInstance(error)

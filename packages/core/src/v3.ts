@@ -160,7 +160,7 @@ export class V3Protocol implements Protocol {
         windowSeconds: this.#v3.windowSeconds,
       });
     } catch (error) {
-      throw toSignatureError(error, path, requestId, { fromResponse: true, serial: headers.serial });
+      throw toSignatureError(error, path, requestId, { serial: headers.serial });
     }
   }
 }
