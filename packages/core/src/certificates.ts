@@ -81,7 +81,7 @@ export async function readCertificates(
   try {
     await verifyV3Signature({ headers, body: response.bytes, verifier: bootstrap, windowSeconds });
   } catch (error) {
-    throw toSignatureError(error, '/v3/certificates', requestId, { serial: headers.serial });
+    throw toSignatureError(error, '/v3/certificates', requestId, { serial: headers.serial, method: 'GET' });
   }
   return keys;
 }
