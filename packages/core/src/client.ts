@@ -12,6 +12,7 @@ import type {
   RouteRequest,
   RouteResponse,
 } from './route.ts';
+import { checkAnswer } from './route.ts';
 import { runSchema } from './schema.ts';
 import { Transport } from './transport.ts';
 import type { V3NoticeKeys } from './v3-notice.ts';
@@ -309,7 +310,7 @@ class ClientRuntime {
     return {
       status: response.status,
       headers: response.headers,
-      data: result,
+      data: checkAnswer(route, result, response),
       ...(requestId ? { requestId } : {}),
     };
   }
