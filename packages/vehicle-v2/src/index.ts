@@ -1,4 +1,4 @@
-import { definePackage } from '@wxpark/core';
+import { apiV2, definePackage } from '@wxpark/core';
 import { buildXml, parseXml } from '@wxpark/xml';
 import { partnerPayNotification, payNotification } from './notification.ts';
 import { partnerPayApply, payApply } from './payapply.ts';
@@ -12,7 +12,7 @@ import { partnerPayQueryState, payQueryState } from './querystate.ts';
  */
 export const vehicleV2 = definePackage({
   name: '@wxpark/vehicle-v2',
-  xmlCodec: { build: buildXml, parse: parseXml },
+  v2: apiV2({ build: buildXml, parse: parseXml }),
   routes: {
     'v2/vehicle/pay/notification': payNotification,
     'v2/vehicle/partnerpay/notification': partnerPayNotification,
@@ -28,14 +28,16 @@ export const vehicleV2 = definePackage({
 export {
   buildV2NoticeReply,
   createV2NoticeHandler,
+  type DeclaredV2Notice,
   type PayResultNotice,
   type PlateStateNotice,
-  type V2CallbackOptions,
   type V2Notice,
   type V2NoticeHandler,
   type V2NoticeHandlerOptions,
+  type V2NoticeKeys,
+  type V2NoticeKind,
   verifyV2Notice,
-} from './callbacks.ts';
+} from './notices.ts';
 export type {
   DeductMode,
   NotificationUserState,
@@ -64,5 +66,6 @@ export type {
   PartnerPayQueryStateRequest,
   PayQueryStateRequest,
   PayQueryStateResponse,
+  PlateNumberInfo,
   QueryStateTradeScene,
 } from './querystate.ts';
