@@ -189,6 +189,8 @@ describe('wxpark listen', () => {
         charging_time: '60',
         plate_number: owner.plate_number!,
         parking_name: '停车场',
+        deduct_mode: 'AUTOPAY',
+        support_deduct_mode: 'DEDUCT_ALL',
       },
     });
     await sandbox.sendV3Notice({

@@ -1,6 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { apiV3, createClient, definePackage, defineRoute, object, typeOnly } from '@wxpark/core';
+import {
+  answerOf,
+  apiV3,
+  array,
+  createClient,
+  definePackage,
+  defineRoute,
+  object,
+  optional,
+  text,
+} from '@wxpark/core';
 import {
   createApiV3Key,
   decryptResource,
@@ -36,7 +46,23 @@ const certificates = definePackage({
       path: '/v3/certificates',
       title: '下载平台证书',
       request: object({}),
-      response: typeOnly<{ data: CertificateEntry[] }>(),
+      // Each entry is decrypted and its serial checked below; the answer schema checks the shape first.
+      response: answerOf<{ data: CertificateEntry[] }>()({
+        data: array(
+          answerOf<CertificateEntry>()({
+            serial_no: text(),
+            effective_time: text(),
+            expire_time: text(),
+            encrypt_certificate: answerOf<EncryptedResource>()({
+              algorithm: text(),
+              ciphertext: text(),
+              nonce: text(),
+              associated_data: optional(text()),
+              original_type: optional(text()),
+            }),
+          }),
+        ),
+      }),
     }),
   },
 });

@@ -383,6 +383,8 @@ async function sendV2(
           charging_time: '3600',
           plate_number: owner.plate_number!,
           parking_name: config.parkingLots?.[0]?.parking_lot_name ?? '示例停车场',
+          deduct_mode: 'AUTOPAY',
+          support_deduct_mode: 'DEDUCT_ALL',
         },
       });
     }
