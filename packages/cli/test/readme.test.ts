@@ -19,7 +19,10 @@ function readmeCommands(): string[][] {
 }
 
 describe('the root README’s three-minute path', () => {
-  it('runs as written: sandbox, a verified call, a notice triggered into a server, and listen', async () => {
+  // Five processes one after another: generous on a loaded machine.
+  it('runs as written: sandbox, a verified call, a notice triggered into a server, and listen', {
+    timeout: 90_000,
+  }, async () => {
     const [sandboxArgs, callArgs, triggerArgs, listenArgs] = readmeCommands();
     expect(sandboxArgs![0]).toBe('sandbox');
     const dir = tempDir();
@@ -41,6 +44,13 @@ describe('the root README’s three-minute path', () => {
     const trigger = await runBin(swap(triggerArgs!), { cwd: dir });
     expect(trigger.code).toBe(0);
     expect(receiver.received).toHaveLength(1);
+
+    // 4. The inspector shows the call with its verdict and the notice with the receiver's answer.
+    expect((await fetch(`${url}/inspector`)).status).toBe(200);
+    const entries = JSON.stringify(await (await fetch(`${url}/inspector/entries`)).json());
+    expect(entries).toContain('/v3/parking/reminders/parking-lot');
+    expect(entries).toContain('TRANSACTION.SUCCESS');
+    expect(entries).toContain('"acknowledged"');
 
     const listen = startBin(swap(listenArgs!), /Ready:/, { cwd: dir });
     await listen.started;
