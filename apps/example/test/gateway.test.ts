@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../src/app.ts';
-import { GateStore } from '../src/store.ts';
+import { SqliteGateStore } from '../src/store/sqlite.ts';
+import type { GateStore } from '../src/store/types.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -29,13 +30,13 @@ async function gatewayOnDeadHost(store: GateStore) {
       targets: { parkingName: '示例停车场', v2: { appid: 'wx1', mch_id: '1900000100', free_time: '900' } },
     },
     store,
-    { port: 0 },
+    { port: 0, poll: false },
   );
 }
 
 describe('gate routes', () => {
   it('keeps a call pending with a one-line cause when WeChat Pay cannot be reached', async () => {
-    const store = new GateStore(join(dir, 'unreachable.sqlite'));
+    const store = new SqliteGateStore(join(dir, 'unreachable.sqlite'));
     const app = await gatewayOnDeadHost(store);
     try {
       const answer = await fetch(`${app.url}/gate/entry`, {
@@ -50,15 +51,15 @@ describe('gate routes', () => {
       expect(body.calls[0]?.status).toBe('pending');
       expect(body.calls[0]?.error).toMatch(/^TransportError UNREACHABLE: /);
       expect(body.calls[0]?.error).not.toContain('\n');
-      expect(store.pendingCalls()).toHaveLength(1);
+      expect(await store.listCalls({ status: 'pending' })).toHaveLength(1);
     } finally {
       await app.close();
-      store.close();
+      await store.close();
     }
   });
 
   it('refuses a malformed gate event with the field named, and records nothing', async () => {
-    const store = new GateStore(join(dir, 'invalid.sqlite'));
+    const store = new SqliteGateStore(join(dir, 'invalid.sqlite'));
     const app = await gatewayOnDeadHost(store);
     try {
       const answer = await fetch(`${app.url}/gate/entry`, {
@@ -71,10 +72,10 @@ describe('gate routes', () => {
       });
       expect(answer.status).toBe(400);
       expect(((await answer.json()) as { error: string }).error).toMatch(/plate_color/);
-      expect(store.allCalls()).toHaveLength(0);
+      expect(await store.listCalls()).toHaveLength(0);
     } finally {
       await app.close();
-      store.close();
+      await store.close();
     }
   });
 });
