@@ -5,7 +5,12 @@ import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { createV2ApiKey, signV2 } from '@wxpark/signer';
 import { buildXml } from '@wxpark/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, postJson, sandboxEnvironment, startGatewayProcess } from './helpers.ts';
+import {
+  type GatewayProcess,
+  postJson,
+  sandboxEnvironment,
+  startGatewayProcess,
+} from './support/gateway-process.ts';
 
 // Driven over HTTP against the gateway process, so the same tests run against any version of it.
 let sandbox: Sandbox;

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sandbox } from '@wxpark/sandbox';
 
-const main = new URL('../src/main.ts', import.meta.url).pathname;
+const main = new URL('../../src/main.ts', import.meta.url).pathname;
 
 /** A gateway running as its own process (`serve`), configured for the sandbox's direct merchant. */
 export interface GatewayProcess {
