@@ -17,7 +17,15 @@ beforeAll(async () => {
     onNotice(notice) {
       processed.push(notice);
       if (notice.event_type === 'PARKING_FEE.QUERY_TRANS_INFO') {
-        return { total_amount: 1500, paid_amount: 0, out_serial_number: notice.resource.out_serial_number };
+        return {
+          code: 'SUCCESS',
+          total_amount: 1500,
+          parking_timestamp: 3600,
+          parking_state: 'PARKING_STATE_ENTERED',
+          pay_state: 'PAY_STATUS_UNPAID',
+          payable_amount: 1500,
+          paid_amount: 0,
+        };
       }
     },
     onError: (error) => refused.push(error),
@@ -65,7 +73,7 @@ describe('APIv3 parking callbacks', () => {
       resource: { out_serial_number: 'P1', plate_number: '粤B888888' },
     });
     expect(delivery.status).toBe(200);
-    expect(JSON.parse(delivery.body)).toMatchObject({ total_amount: 1500, out_serial_number: 'P1' });
+    expect(JSON.parse(delivery.body)).toMatchObject({ code: 'SUCCESS', total_amount: 1500 });
     const repeat = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.envelope });
     expect(repeat.status).toBe(200);
     expect(await repeat.text()).toBe(delivery.body);
