@@ -192,6 +192,7 @@ export async function startGateway(
   const v2Notices = config.client.v2
     ? createV2NoticeHandler({
         apiKey: config.client.v2.apiKey,
+        store: store.notices,
         async onNotice(notice) {
           const f = notice.fields as Readonly<Record<string, string | undefined>>;
           const { id, kind } = v2NoticeId(f);
@@ -206,6 +207,7 @@ export async function startGateway(
   const parkingNotices = v3Keys
     ? createParkingNoticeHandler({
         ...v3Keys,
+        store: store.notices,
         async onNotice(notice) {
           await record(notice.event_type, notice.id, JSON.stringify(notice.resource));
         },
@@ -214,6 +216,7 @@ export async function startGateway(
   const mallNotices = v3Keys
     ? createMallNoticeHandler({
         ...v3Keys,
+        store: store.notices,
         async onNotice(notice) {
           await record(notice.event_type, notice.id, JSON.stringify(notice.resource));
         },
