@@ -40,7 +40,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   addV3Routes(router, state);
   addAdminRoutes(router, state);
 
-  const listener = createListener(state, router);
+  const listener = createListener(state, router, options.rateLimit);
   const server = createServer((request, response) => {
     void listener(request, response);
   });
