@@ -167,7 +167,7 @@ export class Outbox {
     if (options.rate)
       this.#rate = {
         key: options.rate.key,
-        intervalMs: 1000 / options.rate.perSecond,
+        intervalMs: Math.max(1, Math.round(1000 / options.rate.perSecond)),
         burst: options.rate.burst ?? Math.max(1, Math.floor(options.rate.perSecond / 2)),
       };
     this.#maxRateWaitMs = options.maxRateWaitMs ?? 2_000;
@@ -236,7 +236,7 @@ export class Outbox {
         status: 'retry',
         error: 'waiting for a rate slot',
         errorCode: 'RATE_WAIT',
-        nextAttemptAt: Date.now() + wait,
+        nextAttemptAt: Date.now() + Math.ceil(wait),
       });
       return { route, status: 'pending', error: 'queued behind the merchant rate limit' };
     }
@@ -287,7 +287,7 @@ export class Outbox {
         status: 'retry',
         error: line,
         errorCode: code,
-        nextAttemptAt: Date.now() + delay,
+        nextAttemptAt: Date.now() + Math.ceil(delay),
         ...(requestId ? { requestId } : {}),
       });
       this.stats.retried++;
