@@ -154,6 +154,8 @@ export class Gateway {
         if (this.#targets.v3) {
           calls.push({
             route: 'v3/parking/reminders/exit',
+            // WeChat refuses an exit whose entry it has not seen (RESOURCE_NOT_EXISTS).
+            after: 'v3/parking/reminders/entry',
             payload: {
               out_serial_number: stay.out_serial_number,
               exit_timestamp: Math.floor(at.getTime() / 1000),
@@ -168,6 +170,7 @@ export class Gateway {
         if (this.#targets.mall && openid)
           calls.push({
             route: 'v3/businesscircle/parkings#OUT',
+            after: 'v3/businesscircle/parkings',
             payload: this.#mallState({ ...event, openid }, at, 'OUT'),
           });
         return calls;
@@ -175,10 +178,21 @@ export class Gateway {
       this.#outbox.claim,
     );
     if (!recorded) return null;
+    const owner = this.#outbox.claim.owner;
     return {
       out_serial_number: recorded.stay.out_serial_number,
       created: true,
-      calls: await Promise.all(recorded.calls.map((call) => this.#outbox.send(call))),
+      calls: await Promise.all(
+        recorded.calls.map((call) =>
+          call.claimed_by === owner
+            ? this.#outbox.send(call)
+            : {
+                route: call.route.replace(/#.*$/, ''),
+                status: call.status,
+                error: 'queued until WeChat has answered the entry',
+              },
+        ),
+      ),
     };
   }
 

@@ -162,6 +162,29 @@ describe.each(engines)('the $name store', (engine) => {
     expect((await store.claimDue({ owner: 'c', leaseMs: 60_000 }, 10)).map((c) => c.id)).toEqual([v3!.id]);
   });
 
+  it('holds a call back until the call it follows is done (an exit after its entry)', async () => {
+    const { store } = await create();
+    const entered = await store.recordEntry(stay('粤A00007'), calls, { owner: 'dead', leaseMs: 200 });
+    const exit = await store.recordExit(
+      '粤A00007',
+      Date.now(),
+      () => [{ route: 'v3/parking/reminders/exit', payload: {}, after: 'v3/parking/reminders/entry' }],
+      mine,
+    );
+    expect(exit?.calls[0]?.claimed_by).toBeUndefined();
+    await sleep(250);
+    const due = await store.claimDue({ owner: 'b', leaseMs: 60_000 }, 10);
+    expect(due.map((c) => c.route).sort()).toEqual([
+      'v2/vehicle/pay/notification',
+      'v3/parking/reminders/entry',
+    ]);
+    const entry = entered.calls.find((c) => c.route === 'v3/parking/reminders/entry')!;
+    await store.settle(entry.id, 'b', { status: 'done', result: null });
+    expect((await store.claimDue({ owner: 'b', leaseMs: 60_000 }, 10)).map((c) => c.route)).toEqual([
+      'v3/parking/reminders/exit',
+    ]);
+  });
+
   it('stores the first body of a call and never replaces it', async () => {
     const { store } = await create();
     const {

@@ -33,6 +33,7 @@ const migrations: readonly string[] = [
      next_attempt_at bigint NOT NULL,
      created_at bigint NOT NULL,
      answered_at bigint,
+     after_id bigint REFERENCES calls (id),
      UNIQUE (out_serial_number, route)
    );
    CREATE INDEX calls_due ON calls (next_attempt_at) WHERE status = 'pending';
@@ -142,8 +143,9 @@ export class PostgresGateStore implements GateStore {
         takeovers = takeovers + (CASE WHEN claimed_by IS NULL THEN 0 ELSE 1 END),
         claimed_by = ${claim.owner}, lease_until = ${now + claim.leaseMs}
       WHERE id IN (
-        SELECT id FROM calls WHERE status = 'pending' AND next_attempt_at <= ${now}
+        SELECT id FROM calls c WHERE status = 'pending' AND next_attempt_at <= ${now}
           AND (lease_until IS NULL OR lease_until < ${now})
+          AND (after_id IS NULL OR (SELECT status FROM calls p WHERE p.id = c.after_id) = 'done')
         ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING *`;
     return rows.map(toCall).sort((a, b) => a.id - b.id);
@@ -272,12 +274,17 @@ async function insertCalls(
   claim: CallClaim,
 ): Promise<void> {
   const now = Date.now();
-  for (const call of calls)
+  for (const call of calls) {
+    const [before] = call.after
+      ? await tx`SELECT id, status FROM calls WHERE out_serial_number = ${out_serial_number} AND route = ${call.after}`
+      : [];
+    const ready = !before || before.status === 'done';
     await tx`
-      INSERT INTO calls (out_serial_number, route, payload, claimed_by, lease_until, next_attempt_at, created_at)
-      VALUES (${out_serial_number}, ${call.route}, ${JSON.stringify(call.payload)}, ${claim.owner},
-              ${now + claim.leaseMs}, ${now}, ${now})
+      INSERT INTO calls (out_serial_number, route, payload, claimed_by, lease_until, next_attempt_at, created_at, after_id)
+      VALUES (${out_serial_number}, ${call.route}, ${JSON.stringify(call.payload)}, ${ready ? claim.owner : null},
+              ${ready ? now + claim.leaseMs : null}, ${now}, ${now}, ${before ? Number(before.id) : null})
       ON CONFLICT (out_serial_number, route) DO NOTHING`;
+  }
 }
 
 async function openStayIn(sql: Sql | TransactionSql, plate_number: string): Promise<Stay | undefined> {

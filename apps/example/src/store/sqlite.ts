@@ -46,6 +46,7 @@ const migrations: readonly string[] = [
    ALTER TABLE calls ADD COLUMN request_id TEXT;
    ALTER TABLE calls ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE calls ADD COLUMN answered_at INTEGER;
+   ALTER TABLE calls ADD COLUMN after_id INTEGER REFERENCES calls (id);
    CREATE INDEX calls_due ON calls (next_attempt_at) WHERE status = 'pending';
    CREATE TABLE notice_replies (
      id TEXT PRIMARY KEY,
@@ -88,6 +89,8 @@ export function toCall(row: Record<string, unknown>): OutboxCall {
     created_at: Number(row.created_at),
     ...(row.answered_at == null ? {} : { answered_at: Number(row.answered_at) }),
     next_attempt_at: Number(row.next_attempt_at),
+    ...optional('claimed_by'),
+    ...(row.after_id == null ? {} : { after_id: Number(row.after_id) }),
   };
 }
 
@@ -166,20 +169,29 @@ export class SqliteGateStore implements GateStore {
 
   #insertCalls(out_serial_number: string, calls: readonly NewCall[], claim: CallClaim): void {
     const now = Date.now();
-    const insert = this.#db.prepare(
-      `INSERT INTO calls (out_serial_number, route, payload, claimed_by, lease_until, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (out_serial_number, route) DO NOTHING`,
+    const predecessor = this.#db.prepare(
+      'SELECT id, status FROM calls WHERE out_serial_number = ? AND route = ?',
     );
-    for (const call of calls)
+    const insert = this.#db.prepare(
+      `INSERT INTO calls (out_serial_number, route, payload, claimed_by, lease_until, next_attempt_at, created_at, after_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (out_serial_number, route) DO NOTHING`,
+    );
+    for (const call of calls) {
+      const before = call.after
+        ? (predecessor.get(out_serial_number, call.after) as Row | undefined)
+        : undefined;
+      const ready = !before || before.status === 'done';
       insert.run(
         out_serial_number,
         call.route,
         JSON.stringify(call.payload),
-        claim.owner,
-        now + claim.leaseMs,
+        ready ? claim.owner : null,
+        ready ? now + claim.leaseMs : null,
         now,
         now,
+        before ? Number(before.id) : null,
       );
+    }
   }
 
   async openStay(plate_number: string) {
@@ -211,8 +223,9 @@ export class SqliteGateStore implements GateStore {
              takeovers = takeovers + (claimed_by IS NOT NULL),
              claimed_by = ?, lease_until = ?
            WHERE id IN (
-             SELECT id FROM calls WHERE status = 'pending' AND next_attempt_at <= ?
+             SELECT id FROM calls c WHERE status = 'pending' AND next_attempt_at <= ?
                AND (lease_until IS NULL OR lease_until < ?)
+               AND (after_id IS NULL OR (SELECT status FROM calls p WHERE p.id = c.after_id) = 'done')
              ORDER BY id LIMIT ?)
            RETURNING *`,
         )

@@ -16,6 +16,11 @@ export interface NewCall {
   route: string;
   /** The call's data, fixed when the event was recorded (APIv2 data carries its `nonce_str`). */
   payload: unknown;
+  /**
+   * The route of the same stay's call that WeChat must have answered first (an exit after its entry): this
+   * call is not sent before that one is done.
+   */
+  after?: string;
 }
 
 /** A remote call the gateway owes WeChat Pay, written before it is sent. */
@@ -40,6 +45,10 @@ export interface OutboxCall {
   created_at: number;
   answered_at?: number;
   next_attempt_at: number;
+  /** The instance holding the call, while one does. */
+  claimed_by?: string;
+  /** The call that must be done before this one is sent. */
+  after_id?: number;
 }
 
 /** A claim on calls: who holds them, and until when. */
@@ -63,7 +72,8 @@ export type CallSettlement =
 export interface GateStore {
   readonly engine: 'sqlite' | 'postgres';
   /**
-   * Records a stay and the calls it owes, in one transaction, claimed by `claim` so they are sent at once.
+   * Records a stay and the calls it owes, in one transaction, claimed by `claim` so they are sent at once
+   * (a call whose predecessor is not done yet is left unclaimed).
    * When the plate already has an open stay (one per plate, a database constraint), nothing is written and
    * that stay is returned with `created: false` and its calls.
    */
