@@ -193,6 +193,8 @@ export async function startGateway(
     ? createV2NoticeHandler({
         apiKey: config.client.v2.apiKey,
         store: store.notices,
+        // A notice claimed by an instance that died is processed by another after this.
+        leaseMs: options.outbox?.leaseMs ?? 30_000,
         async onNotice(notice) {
           const f = notice.fields as Readonly<Record<string, string | undefined>>;
           const { id, kind } = v2NoticeId(f);
@@ -208,6 +210,8 @@ export async function startGateway(
     ? createParkingNoticeHandler({
         ...v3Keys,
         store: store.notices,
+        // A notice claimed by an instance that died is processed by another after this.
+        leaseMs: options.outbox?.leaseMs ?? 30_000,
         async onNotice(notice) {
           await record(notice.event_type, notice.id, JSON.stringify(notice.resource));
         },
@@ -217,6 +221,8 @@ export async function startGateway(
     ? createMallNoticeHandler({
         ...v3Keys,
         store: store.notices,
+        // A notice claimed by an instance that died is processed by another after this.
+        leaseMs: options.outbox?.leaseMs ?? 30_000,
         async onNotice(notice) {
           await record(notice.event_type, notice.id, JSON.stringify(notice.resource));
         },

@@ -179,7 +179,7 @@ describe('the merchant rate limit, shared in PostgreSQL', () => {
     const limited = await startSandbox({ port: 0, rateLimit: 40 });
     running.push(limited);
     const store = await openStore(await freshDatabase('rate'));
-    const config = { ...sandboxConfig(limited), rate: { perSecond: 30, burst: 5 } };
+    const config = { ...sandboxConfig(limited), rate: { perSecond: 20, burst: 4 } };
     const apps = [await instance(store, {}, config), await instance(store, {}, config)];
     const events = 60;
     const answers = await Promise.all(
@@ -201,7 +201,8 @@ describe('the merchant rate limit, shared in PostgreSQL', () => {
       .toBe(events * 2);
     expect(await store.listCalls({ status: 'failed' })).toEqual([]);
     const rateLimited = apps.reduce((sum, app) => sum + app.outbox.stats.rateLimited, 0);
-    // Without the shared limit, 120 calls at once meet 80 refusals; with it, a handful at most.
+    // Without the shared limit, 120 calls at once meet about 80 refusals (120 with retries); with it, half
+    // the sandbox's rate leaves room for a loaded machine's bunching, and a handful at most is refused.
     expect(rateLimited).toBeLessThanOrEqual(6);
     console.log(`rate limit: ${events * 2} calls drained, ${rateLimited} answered 429`);
   });
