@@ -247,7 +247,13 @@ export async function startGateway(
         throw new ValidationError({
           issues: [{ path: 'status', expected: 'pending, done or failed', received: describeValue(status) }],
         });
-      return json(response, 200, await store.listCalls(status ? { status } : {}));
+      // The stored bodies stay in the database: an APIv2 body carries its `sign`.
+      const calls = await store.listCalls(status ? { status } : {});
+      return json(
+        response,
+        200,
+        calls.map(({ body: _body, ...call }) => call),
+      );
     }
     if (method === 'POST' && path === '/gate/calls/retry') {
       const retried = await store.retryFailed(await readOperatorIds(request));

@@ -9,8 +9,14 @@ import postgres from 'postgres';
 export const missingPostgres =
   'PostgreSQL server binaries (initdb, pg_ctl) not found: install them (Debian/Ubuntu: apt-get install -y postgresql) or put their bin directory on PATH';
 
-/** The directory holding initdb and pg_ctl: on PATH, or Debian's /usr/lib/postgresql/<version>/bin. */
+/**
+ * The directory holding initdb and pg_ctl: `POSTGRES_BIN` when set (and only there), else on PATH, else
+ * Debian's /usr/lib/postgresql/<version>/bin.
+ */
 export function findPostgresBin(): string | undefined {
+  const chosen = process.env.POSTGRES_BIN;
+  if (chosen !== undefined)
+    return existsSync(join(chosen, 'initdb')) && existsSync(join(chosen, 'pg_ctl')) ? chosen : undefined;
   for (const dir of (process.env.PATH ?? '').split(':'))
     if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
   const root = '/usr/lib/postgresql';
