@@ -3,8 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../src/app.ts';
+import { sandboxConfig } from '../src/sandbox-config.ts';
 import { SqliteGateStore } from '../src/store/sqlite.ts';
 import type { GateStore } from '../src/store/types.ts';
 
@@ -76,6 +78,59 @@ describe('gate routes', () => {
     } finally {
       await app.close();
       await store.close();
+    }
+  });
+});
+
+describe('the outbox wire guard', () => {
+  it('refuses, unsent, an attempt whose bytes differ from the body stored by the first attempt', async () => {
+    const sandbox = await startSandbox({ port: 0 });
+    const store = new SqliteGateStore(join(dir, 'guard.sqlite'));
+    try {
+      const config = sandboxConfig(sandbox);
+      const plate = sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number)!
+        .plate_number!;
+      // A call a dead instance sent once: its stored body is not what this payload signs to (a changed key).
+      const { calls } = await store.recordEntry(
+        {
+          out_serial_number: 'PGUARD0001',
+          plate_number: plate,
+          plate_color: 'PLATE_COLOR_BLUE',
+          entered_at: Date.now(),
+        },
+        [
+          {
+            route: 'v2/vehicle/pay/notification',
+            payload: {
+              appid: config.targets.v2!.appid,
+              mch_id: config.targets.v2!.mch_id,
+              nonce_str: 'fixednonce0001',
+              trade_scene: 'PARKING',
+              scene_info: {
+                start_time: '20261130080000',
+                plate_number: plate,
+                parking_name: '示例停车场',
+                free_time: '900',
+              },
+            },
+          },
+        ],
+        { owner: 'dead', leaseMs: 1 },
+      );
+      await store.saveBody(calls[0]!.id, '<xml><sign>signed-with-another-key</sign></xml>');
+      sandbox.clearRequests();
+      const app = await startGateway(config, store, { port: 0, outbox: { pollMs: 50 } });
+      try {
+        await expect.poll(async () => (await store.listCalls({ status: 'failed' })).length).toBe(1);
+        const [failed] = await store.listCalls({ status: 'failed' });
+        expect(failed?.error_code).toBe('BODY_CHANGED');
+        expect(sandbox.requests).toHaveLength(0);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await store.close();
+      await sandbox.close();
     }
   });
 });
