@@ -38,7 +38,7 @@ function callKey(request: RecordedRequest): string {
 }
 
 it('runs a fleet of three on one PostgreSQL through kill -9s: nothing lost, nothing sent with other bytes, no notice run twice, one open stay per plate', {
-  timeout: 170_000,
+  timeout: 240_000,
 }, async () => {
   sandbox = await startSandbox({ port: 0 });
   const box = sandbox;
