@@ -5,8 +5,8 @@ import { businesscircle, createMallNoticeHandler } from '@wxpark/businesscircle'
 import {
   createClient,
   describeValue,
+  getNoticeKeys,
   isRfc3339,
-  noticeKeysOf,
   object,
   oneOf,
   optional,
@@ -205,7 +205,7 @@ export async function startGateway(
         },
       })
     : undefined;
-  const v3Keys = config.client.v3?.apiV3Key ? noticeKeysOf(client) : undefined;
+  const v3Keys = config.client.v3?.apiV3Key ? getNoticeKeys(client) : undefined;
   const parkingNotices = v3Keys
     ? createParkingNoticeHandler({
         ...v3Keys,

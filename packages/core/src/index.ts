@@ -1,9 +1,11 @@
+export { describeValue } from '@wxpark/signer';
 export {
   type CallConfig,
+  type CallData,
   type Client,
   createClient,
   type Endpoint,
-  noticeKeysOf,
+  getNoticeKeys,
   type RouteCall,
   type RoutesOf,
   type RouteTree,
@@ -11,13 +13,18 @@ export {
 } from './client.ts';
 export {
   ApiError,
+  type ApiErrorCode,
   type ApiErrorDetail,
   SignatureError,
+  type SignatureErrorCode,
   type TransportAttempt,
   TransportError,
+  type TransportErrorCode,
   ValidationError,
+  type ValidationErrorCode,
   type ValidationIssue,
   WxparkError,
+  type WxparkErrorCode,
   type WxparkErrorInit,
 } from './errors.ts';
 export { type NodeNoticeRequest, type RawBodySource, readRawBody } from './notices/body.ts';
@@ -58,6 +65,8 @@ export {
   type ClientOptions,
   defaultBackupBaseUrls,
   defaultBaseUrl,
+  defaultMaxResponseBytes,
+  type RetryOptions,
   type V2Options,
   type V3Options,
 } from './options.ts';
@@ -67,28 +76,34 @@ export {
   definePackage,
   defineRoute,
   type HttpMethod,
+  type Protocol,
+  type ProtocolContext,
+  type ProtocolPlug,
+  type ProtocolResult,
+  type RequestSchema,
   type RouteDefinition,
+  type RouteInit,
   type RouteMap,
   type RoutePackage,
   type RouteRequest,
   type RouteResponse,
-  type TypeOnly,
-  typeOnly,
   type V2RouteRules,
   type V3RouteRules,
-  type V3Runtime,
-  type V3Support,
   type XmlCodec,
 } from './route.ts';
 export {
+  answerOf,
+  anyObject,
   array,
   boolean,
-  describeValue,
   discriminated,
+  discriminatedOf,
   either,
   integer,
   object,
+  objectOf,
   oneOf,
+  openEnum,
   optional,
   refine,
   rfc3339,
@@ -96,10 +111,16 @@ export {
   type Schema,
   type SchemaInput,
   type SchemaOutput,
+  type StandardIssue,
+  type StandardResult,
+  type StandardSchema,
   type StringRules,
   string,
+  text,
+  toStandardSchema,
   transform,
 } from './schema.ts';
 export { formatChinaCompactTime, formatChinaRfc3339, isCompactTime, isRfc3339 } from './time.ts';
 export { isUnreachable } from './transport.ts';
-export { apiV3 } from './v3-support.ts';
+export { apiV2 } from './v2.ts';
+export { apiV3 } from './v3.ts';

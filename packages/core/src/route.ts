@@ -1,26 +1,17 @@
-import type { ResolvedV3 } from './options.ts';
+import { ApiError, type ValidationIssue } from './errors.ts';
+import type { ResolvedOptions } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
-import type { Schema } from './schema.ts';
-import type { RawAnswer, SendOptions, Transport } from './transport.ts';
+import { runSchema, type Schema, type StandardSchema, toStandardSchema } from './schema.ts';
+import type { RawResponse, SendOptions, Transport } from './transport.ts';
 
 /** HTTP methods WeChat Pay uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** A compile-time-only marker carrying a type. */
-export interface TypeOnly<T> {
-  readonly __type?: T;
-}
-
-/** Declares a route's response type: `response: typeOnly<NotificationResponse>()`. */
-export function typeOnly<T>(): TypeOnly<T> {
-  return {};
-}
-
 /** How the APIv2 protocol treats a route. */
 export interface V2RouteRules {
   /**
-   * WeChat documents this route's success answers as carrying no `sign`. When false (the default) an
-   * unsigned success answer is a `SignatureError`.
+   * WeChat documents this route's success responses as carrying no `sign`. When false (the default) an
+   * unsigned success response is a `SignatureError`.
    * @default false
    */
   readonly unsignedResponse?: boolean;
@@ -36,11 +27,11 @@ export interface V3RouteRules {
   readonly sensitive?: readonly string[];
 }
 
-/**
- * One WeChat Pay API: where it lives, how it is called, what it accepts and what it answers.
- * Route packages (`@wxpark/vehicle-v2`, …) export these; `createClient` turns them into calls.
- */
-export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod> {
+/** A route's request rules, usable on their own as a Standard Schema v1 validator (`~standard`). */
+export type RequestSchema<Req> = Schema<Req, unknown> & StandardSchema<Req>;
+
+/** A route as a route package writes it, before {@link defineRoute} adds the Standard Schema face. */
+export interface RouteInit<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod> {
   /** `v2` (XML, HMAC/MD5 `sign`) or `v3` (JSON, RSA `Authorization`). */
   readonly protocol: 'v2' | 'v3';
   readonly method: M;
@@ -52,9 +43,27 @@ export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMet
   readonly docs?: string;
   /** Checks call data before any I/O and turns it into the wire fields. */
   readonly request: Schema<Req, unknown>;
-  readonly response: TypeOnly<Res>;
+  /**
+   * Checks a verified answer before it is returned: required fields present and of their type, enums open,
+   * unknown fields kept. Failing it is an `ApiError` with code `UNEXPECTED_RESPONSE`.
+   */
+  readonly response: Schema<unknown, Res>;
   readonly v2?: V2RouteRules;
   readonly v3?: V3RouteRules;
+}
+
+/**
+ * One WeChat Pay API: where it lives, how it is called, what it accepts and what it answers.
+ * Route packages (`@wxpark/vehicle-v2`, …) export these; `createClient` turns them into calls.
+ */
+export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod>
+  extends RouteInit<Req, Res, M> {
+  /**
+   * The request rules; also a Standard Schema v1 validator (`vendor: 'wxpark'`), so an application can
+   * check its own input with the rules the SDK applies before sending:
+   * `sValidator('json', vehicleV2.routes['v2/vehicle/pay/notification'].request)`.
+   */
+  readonly request: RequestSchema<Req>;
 }
 
 /** Any route, for constraints. */
@@ -69,19 +78,34 @@ export interface XmlCodec {
   parse(body: string): Record<string, string>;
 }
 
-/** A client's APIv3 half, once created: signs, sends and verifies one call; holds WeChat Pay's keys. */
-export interface V3Runtime {
-  readonly keys: PlatformKeyProvider;
-  call(
-    route: AnyRoute,
-    wire: Record<string, unknown>,
-    config: SendOptions,
-  ): Promise<{ answer: RawAnswer; data: unknown }>;
+/** What a protocol's call gives back: the response as received, and its verified data. */
+export interface ProtocolResult {
+  readonly response: RawResponse;
+  readonly data: unknown;
 }
 
-/** Creates the APIv3 half of a client; `apiV3` from this package is the one implementation. */
-export interface V3Support {
-  create(settings: { mchId: string; v3: ResolvedV3; transport: Transport; userAgent: string }): V3Runtime;
+/**
+ * One protocol's half of a client (`V2Protocol`, `V3Protocol`): signs, sends and verifies a call of its
+ * routes. `createClient` runs every call through the same path, whichever protocol it uses.
+ */
+export interface Protocol {
+  call(route: AnyRoute, wire: Record<string, unknown>, config: SendOptions): Promise<ProtocolResult>;
+  /** WeChat Pay's keys, for a protocol that verifies with them (APIv3), shared with notice handlers. */
+  readonly keys?: PlatformKeyProvider;
+}
+
+/** What a protocol is created with: the client's checked options and its transport. */
+export interface ProtocolContext {
+  readonly options: ResolvedOptions;
+  readonly transport: Transport;
+}
+
+/**
+ * A protocol as a route package brings it to `createClient` (`apiV2(codec)`, `apiV3`): kept out of
+ * `createClient` itself so a bundle carries only the protocols its routes use.
+ */
+export interface ProtocolPlug {
+  create(context: ProtocolContext): Protocol;
 }
 
 /** What a route package exports for `createClient`. */
@@ -89,17 +113,35 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
   /** The npm name, for error messages. */
   readonly name: string;
   readonly routes: R;
-  /** Required by packages with APIv2 routes; keeps the XML parser out of APIv3-only installs. */
-  readonly xmlCodec?: XmlCodec;
-  /** Required by packages with APIv3 routes (`apiV3`); keeps the APIv3 machinery out of APIv2-only bundles. */
-  readonly v3?: V3Support;
+  /** Required by packages with APIv2 routes: `apiV2(codec)`, which keeps the XML parser out of APIv3-only installs. */
+  readonly v2?: ProtocolPlug;
+  /** Required by packages with APIv3 routes: `apiV3`, which keeps the APIv3 machinery out of APIv2-only bundles. */
+  readonly v3?: ProtocolPlug;
 }
 
-/** Declares a route with its types inferred from its rules. */
+/**
+ * Declares a route. Its request type is the one its request schema accepts, and route packages build that
+ * schema from a named, exported interface with `objectOf<Request>()` (or `discriminatedOf<Request>()`), so
+ * the interface, with its field docs, is what users read, and the compiler checks the rules against it.
+ * Its answer type is the one its answer schema produces, built from the answer interface with
+ * `answerOf<Response>()`. The request schema gains a Standard Schema v1 face (`~standard`).
+ *
+ * @example
+ * ```ts
+ * export const parkingEntry = defineRoute({
+ *   protocol: 'v3',
+ *   method: 'POST',
+ *   path: '/v3/parking/reminders/entry',
+ *   title: '同步车辆入场通知',
+ *   request: objectOf<ParkingEntryRequest>()({ … }),
+ *   response: answerOf<ParkingEntryResponse>()({ serial_number: text() }),
+ * });
+ * ```
+ */
 export function defineRoute<Req, Res, M extends HttpMethod>(
-  route: RouteDefinition<Req, Res, M>,
+  route: RouteInit<Req, Res, M>,
 ): RouteDefinition<Req, Res, M> {
-  return route;
+  return { ...route, request: { ...route.request, ...toStandardSchema(route.request) } };
 }
 
 /** Declares a route package. */
@@ -111,3 +153,42 @@ export function definePackage<const R extends RouteMap>(pkg: RoutePackage<R>): R
 export type RouteRequest<D> = D extends RouteDefinition<infer Req, unknown, HttpMethod> ? Req : never;
 /** The response data type of a route. */
 export type RouteResponse<D> = D extends RouteDefinition<unknown, infer Res, HttpMethod> ? Res : never;
+
+/**
+ * Checks a verified answer against its route's answer schema. A signed answer that does not match is an
+ * `ApiError` with code `UNEXPECTED_RESPONSE`: the call reached WeChat Pay and was processed there, so it is
+ * not retryable, and whatever it did (an entry registered, a deduction accepted) must be confirmed by a
+ * query before the call is sent again.
+ */
+export function checkAnswer(
+  route: AnyRoute,
+  data: unknown,
+  answer: Pick<RawResponse, 'status' | 'headers'>,
+): unknown {
+  const checked = runSchema(route.response, data);
+  if (checked.ok) return checked.value;
+  const requestId = answer.headers.get('request-id') ?? undefined;
+  const [first] = checked.issues as [ValidationIssue, ...ValidationIssue[]];
+  const more = checked.issues.length > 1 ? ` (and ${checked.issues.length - 1} more)` : '';
+  throw new ApiError({
+    code: 'UNEXPECTED_RESPONSE',
+    message:
+      `${route.method} ${route.path}: the call reached WeChat Pay and its answer verified, but the answer ` +
+      `does not have the documented shape: ${first.path || 'answer'} must be ${first.expected}, received ` +
+      `${first.received}${more}`,
+    hint: 'the call may have taken effect: query its result before sending it again, and quote the Request-ID to WeChat Pay support',
+    status: answer.status,
+    protocol: route.protocol,
+    method: route.method,
+    path: route.path,
+    ...(requestId ? { requestId } : {}),
+    detail: {
+      field: first.path,
+      issue: `must be ${first.expected}`,
+      location: 'answer',
+      issues: checked.issues,
+    },
+    signatureVerified: true,
+    isRetryable: false,
+  });
+}

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import {
   ApiError,
-  noticeKeysOf,
+  getNoticeKeys,
   SignatureError,
   TransportError,
   ValidationError,
@@ -94,6 +94,19 @@ describe('同步车辆入场通知 against the sandbox', () => {
       .entry({ ...entry(), parkingId: lotId } as ParkingEntryRequest)
       .catch((e: unknown) => e);
     expect((b as ValidationError).field).toBe('parkingId');
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
+  it('refuses a sparse discount_template_id, naming the hole, instead of sending null', async () => {
+    const client = v3Client(sandbox);
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
+    const sparse = [1001, , 1003] as number[];
+    const error = await client.v3.parking.reminders
+      .entry(entry({ discount_template_id: sparse }))
+      .catch((e: unknown) => e);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect((error as ValidationError).field).toBe('discount_template_id[1]');
+    expect((error as ValidationError).message).toMatch(/hole in a sparse array/);
     expect(sandbox.requests).toHaveLength(0);
   });
 
@@ -297,7 +310,7 @@ describe('platform keys', () => {
     expect(answer.headers.get('wechatpay-serial')).toBe(publicKey.id);
 
     // A callback signed with a certificate verifies with the switch-over keys, and only because of them.
-    const delivery = async (keys: ReturnType<typeof noticeKeysOf>) => {
+    const delivery = async (keys: ReturnType<typeof getNoticeKeys>) => {
       const handler = createParkingNoticeHandler({ ...keys, onNotice: () => {} });
       const { url, server } = await listen((req, res) => void handler.node(req, res));
       try {
@@ -311,8 +324,8 @@ describe('platform keys', () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }
     };
-    expect((await delivery(noticeKeysOf(both))).status).toBe(204);
+    expect((await delivery(getNoticeKeys(both))).status).toBe(204);
     const publicOnly = v3Client(sandbox, { publicKey });
-    expect((await delivery(noticeKeysOf(publicOnly))).status).toBe(401);
+    expect((await delivery(getNoticeKeys(publicOnly))).status).toBe(401);
   });
 });

@@ -147,6 +147,7 @@ const sandbox = await startSandbox({
 );
 
 console.log(`wxpark sandbox listening on ${sandbox.url}`);
+console.log(`inspector: ${sandbox.url}/inspector (every request, notice and the state, live)`);
 if (config) {
   console.log(`merchants from ${configPath}:\n${summarize(sandbox.config, false)}`);
   const generated = config.merchants.filter((m) => !m.v3).map((m) => m.mchId);

@@ -1,5 +1,7 @@
 import { createV2ApiKey, type V2ApiKey } from '@wxpark/signer';
+import { type AnswerOverrideQueue, createAnswerOverrideQueue } from './admin/answer-override.ts';
 import { createHostileQueue, type HostileQueue } from './admin/hostile.ts';
+import { createJournal, type Journal } from './inspector/journal.ts';
 import { parseVehicleUser } from './keys/config.ts';
 import { publicPlatformView } from './keys/platform-keys.ts';
 import type {
@@ -61,7 +63,11 @@ export interface SandboxState {
   readonly plateEntries: Map<string, PlateEntry>;
   readonly orders: Map<string, PayOrder>;
   readonly hostile: HostileQueue;
+  /** Changes waiting for the next successful answers. */
+  readonly answerOverrides: AnswerOverrideQueue;
   readonly v3: V3State;
+  /** What the inspector shows: the last requests and notices, secrets masked. */
+  readonly journal: Journal;
   /** Aborted by `close()`: pending callbacks and slow answers give up. */
   readonly shutdown: AbortController;
   log(line: string): void;
@@ -91,6 +97,8 @@ export function createState(
     plateEntries: new Map(),
     orders: new Map(),
     hostile: createHostileQueue(),
+    answerOverrides: createAnswerOverrideQueue(),
+    journal: createJournal(),
     v3: createV3State(config, platform, config.platform, keyMode),
     shutdown: new AbortController(),
     log,

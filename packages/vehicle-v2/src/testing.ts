@@ -88,4 +88,3 @@ function payResultDefaults(): Record<string, string> {
     time_end: now,
   };
 }
-

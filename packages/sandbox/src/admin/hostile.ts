@@ -18,6 +18,8 @@ export interface HostileQueue {
   push(mode: HostileMode, options?: { count?: number; delayMs?: number }): void;
   /** Consumes one turn, if any is waiting. */
   take(): HostileTurn | undefined;
+  /** What is waiting, first first. */
+  pending(): { mode: HostileMode; remaining: number }[];
 }
 
 export function createHostileQueue(): HostileQueue {
@@ -41,6 +43,9 @@ export function createHostileQueue(): HostileQueue {
         );
       }
       waiting.push({ mode, remaining: count, delayMs });
+    },
+    pending() {
+      return waiting.map(({ mode, remaining }) => ({ mode, remaining }));
     },
     take() {
       const head = waiting[0];

@@ -4,7 +4,13 @@ import type { RouteHandler, RouteRequest, Router } from '../http/router.ts';
 import { sendPlateStateNotice } from '../notices/v2.ts';
 import { sendV3Notice } from '../notices/v3.ts';
 import type { PayOrder, SandboxState } from '../state.ts';
-import type { FailNextOptions, HostileMode, SendV3NoticeOptions, V3KeyMode } from '../types.ts';
+import type {
+  AnswerOverride,
+  FailNextOptions,
+  HostileMode,
+  SendV3NoticeOptions,
+  V3KeyMode,
+} from '../types.ts';
 
 /** Admin routes live under this prefix: never recorded, never hostile. */
 export const adminPrefix = '/__sandbox/';
@@ -93,6 +99,10 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
       count: count as number | undefined,
       delayMs: delayMs as number | undefined,
     });
+    return noContentReply();
+  });
+  add('POST', 'answer-override', (request) => {
+    state.answerOverrides.push(readJson(request) as AnswerOverride);
     return noContentReply();
   });
   add('POST', 'v2/plate-state', (request) => plateState(state, request));

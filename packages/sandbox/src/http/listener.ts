@@ -2,6 +2,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { setTimeout as delay } from 'node:timers/promises';
 import { spoilReply } from '../admin/hostile.ts';
 import { adminPrefix } from '../admin/routes.ts';
+import { maskHeaders, showBody } from '../inspector/redact.ts';
+import { inspectorPath } from '../inspector/routes.ts';
 import type { SandboxState } from '../state.ts';
 import { v3Error, v3Reply } from '../v3/reply.ts';
 import { type Reply, textReply } from './reply.ts';
@@ -39,8 +41,68 @@ function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 
 function send(response: ServerResponse, reply: Reply): void {
   if (response.destroyed) return;
+  if (reply.stream) {
+    response.writeHead(reply.status, reply.headers);
+    reply.stream(response);
+    return;
+  }
   response.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
   response.end(reply.body);
+}
+
+function protocolOf(pathname: string): 'v2' | 'v3' | 'other' {
+  if (pathname.startsWith('/v3/')) return 'v3';
+  if (pathname.startsWith('/vehicle/') || pathname.startsWith('/transit/')) return 'v2';
+  return 'other';
+}
+
+/** The inspector's record of an API request and the answer it got. */
+function inspect(
+  state: SandboxState,
+  request: {
+    method: string;
+    target: string;
+    pathname: string;
+    headers: Record<string, string>;
+    body: Buffer;
+  },
+  verdict: Reply['verdict'],
+  answer: {
+    status: number | 'dropped';
+    note: string;
+    headers: Record<string, string>;
+    body: string;
+    hostile?: string;
+  },
+  at: number,
+  started: number,
+): void {
+  const merchant = verdict?.merchant;
+  state.journal.addRequest({
+    kind: 'request',
+    at,
+    method: request.method,
+    path: request.target,
+    protocol: protocolOf(request.pathname),
+    ...(merchant ? { merchant } : {}),
+    outcome: verdict?.outcome ?? 'refused',
+    ...(verdict?.why
+      ? { why: verdict.why }
+      : verdict
+        ? {}
+        : {
+            why: {
+              stage: 'body' as const,
+              name: 'path',
+              expected: 'a path the sandbox serves',
+              received: `${request.method} ${request.pathname}`,
+            },
+          }),
+    headers: maskHeaders(request.headers),
+    body: showBody(request.body.toString('utf8')),
+    answer: { ...answer, headers: maskHeaders(answer.headers), body: showBody(answer.body) },
+    ms: Math.round(performance.now() - started),
+  });
 }
 
 /**
@@ -68,21 +130,23 @@ export function createListener(state: SandboxState, router: Router, rateLimit?: 
         `${new Date().toISOString()} ${method} ${target} ${status} ${Math.round(performance.now() - started)}ms${note ? ` ${note}` : ''}`,
       );
     try {
+      const at = Date.now();
       const { body, truncated } = await readBody(request);
       const url = new URL(target, 'http://sandbox.invalid');
-      if (!url.pathname.startsWith(adminPrefix)) {
-        state.requests.push({
-          method,
-          path: target,
-          headers: flattenHeaders(request.headers),
-          body: body.toString('utf8'),
-          at: Date.now(),
-        });
+      const match = router.match(method, url.pathname);
+      // Admin and inspector routes are the sandbox's own: neither recorded nor hostile.
+      const api = match.found
+        ? match.kind === 'api'
+        : !url.pathname.startsWith(adminPrefix) && !url.pathname.startsWith(inspectorPath);
+      const headers = flattenHeaders(request.headers);
+      if (api) {
+        state.requests.push({ method, path: target, headers, body: body.toString('utf8'), at });
         if (state.requests.length > maxRecordedRequests) state.requests.shift();
       }
+      const seen = { method, target, pathname: url.pathname, headers, body };
 
-      const match = router.match(method, url.pathname);
       let reply: Reply;
+      let hostile: string | undefined;
       if (match.found && match.kind === 'api' && overRate()) {
         // WeChat refuses a call beyond the merchant's rate without processing it.
         reply = url.pathname.startsWith('/v3/')
@@ -99,10 +163,19 @@ export function createListener(state: SandboxState, router: Router, rateLimit?: 
           bodyTruncated: truncated,
           params: match.params,
         });
+        const verdict = reply.verdict;
         const turn = match.kind === 'api' ? state.hostile.take() : undefined;
         if (turn?.mode === 'drop') {
           request.socket.destroy();
           logLine('dropped', '[hostile: drop]');
+          inspect(
+            state,
+            seen,
+            verdict,
+            { status: 'dropped', note: 'socket destroyed', headers: {}, body: '', hostile: 'drop' },
+            at,
+            started,
+          );
           return;
         }
         if (turn?.mode === 'slow') {
@@ -112,6 +185,8 @@ export function createListener(state: SandboxState, router: Router, rateLimit?: 
           reply = await spoilReply(reply, turn.mode);
           reply = { ...reply, note: `${reply.note ?? ''} [hostile: ${turn.mode}]`.trim() };
         }
+        hostile = turn?.mode;
+        reply.verdict = verdict;
       } else if (url.pathname.startsWith('/v3/')) {
         // WeChat answers an unknown APIv3 path in its usual signed JSON, not a bare 404 page.
         const answer =
@@ -119,6 +194,7 @@ export function createListener(state: SandboxState, router: Router, rateLimit?: 
             ? v3Error(405, 'METHOD_NOT_ALLOWED', `${url.pathname} 仅支持 ${match.allowed.join(', ')}`)
             : v3Error(404, 'NOT_FOUND', `请求的资源 ${url.pathname} 不存在`);
         reply = await v3Reply(state.v3.keyring, answer);
+        reply.verdict = undefined;
       } else if (match.allowed.length > 0) {
         reply = textReply(
           405,
@@ -129,7 +205,19 @@ export function createListener(state: SandboxState, router: Router, rateLimit?: 
         reply = textReply(404, `no sandbox route for ${method} ${url.pathname}\n`);
       }
       send(response, reply);
-      logLine(reply.status, reply.note);
+      if (!reply.stream) logLine(reply.status, reply.note);
+      // An admin action (hostile mode, rotation, key mode, car owner) changes what the inspector's state shows.
+      if (!api && method !== 'GET') state.journal.stateChanged();
+      if (api) {
+        const answer = {
+          status: reply.status,
+          note: reply.note ?? String(reply.status),
+          headers: reply.headers,
+          body: reply.body,
+          ...(hostile ? { hostile } : {}),
+        };
+        inspect(state, seen, reply.verdict, answer, at, started);
+      }
     } catch (error) {
       if (state.shutdown.signal.aborted || request.socket.destroyed) {
         response.destroy();

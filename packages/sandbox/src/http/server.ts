@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { addAdminRoutes } from '../admin/routes.ts';
+import { addInspectorRoutes } from '../inspector/routes.ts';
 import { completeSandboxConfig, generateSandboxConfig, parseSandboxConfig } from '../keys/config.ts';
 import { sendPlateStateNotice } from '../notices/v2.ts';
 import { sendV3Notice } from '../notices/v3.ts';
@@ -39,6 +40,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   addV2Routes(router, state);
   addV3Routes(router, state);
   addAdminRoutes(router, state);
+  addInspectorRoutes(router, state);
 
   const listener = createListener(state, router, options.rateLimit);
   const server = createServer((request, response) => {
@@ -90,6 +92,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     failNext(failure) {
       state.v3.failures.push(failure);
+    },
+    overrideNextAnswer(override) {
+      state.answerOverrides.push(override);
     },
     sendV3Notice(notice) {
       return sendV3Notice(state, notice);

@@ -4,9 +4,7 @@ import { formatChinaTime } from '../china-time.ts';
 import { CallbackError, SandboxUsageError } from '../errors.ts';
 import type { Acting, CallbackOutcome, PayOrder, SandboxState } from '../state.ts';
 import type { V2Fields } from '../v2/reply.ts';
-
-/** How long a merchant gets to answer a callback. */
-const callbackTimeoutMs = 10_000;
+import { deliver, type ReceiverAnswer } from './deliver.ts';
 
 function actingFields(acting: Acting): V2Fields {
   return {
@@ -24,24 +22,25 @@ function signedCallbackXml(fields: V2Fields, key: V2ApiKey): string {
   return buildXml({ ...clean, sign: signV2(clean, key, 'HMAC-SHA256') });
 }
 
-/** POSTs callback XML as WeChat does, giving up after a timeout or when the sandbox closes. */
-async function postXml(
+/** POSTs callback XML as WeChat does (see {@link deliver}). */
+function postXml(
   state: SandboxState,
+  event: string,
   url: string,
+  merchant: string,
   xml: string,
-): Promise<{ status: number; body: string }> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml', 'user-agent': 'wxpark-sandbox' },
-      body: xml,
-      signal: AbortSignal.any([state.shutdown.signal, AbortSignal.timeout(callbackTimeoutMs)]),
-    });
-    return { status: response.status, body: await response.text() };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CallbackError('DELIVERY_FAILED', `callback to ${url} failed: ${reason}`, { cause: error });
-  }
+  retries?: number,
+): Promise<ReceiverAnswer> {
+  return deliver(state, {
+    event,
+    protocol: 'v2',
+    url,
+    merchant,
+    body: xml,
+    headers: { 'content-type': 'text/xml', 'user-agent': 'wxpark-sandbox' },
+    acknowledged: isAcknowledged,
+    ...(retries === undefined ? {} : { retries }),
+  });
 }
 
 /** WeChat stops retrying only on HTTP 200 with `return_code` SUCCESS XML. */
@@ -73,18 +72,30 @@ function plateStateFields(
   };
 }
 
-/** Sends the 车牌状态变更通知 for a plate to the notify_url of its last 用户入场通知. */
+/** Where a plate-state notice goes when not to the notify_url of the plate's last 用户入场通知. */
+export interface PlateStateTarget {
+  /** Send here instead (the inspector's action). */
+  url?: string;
+  /** The merchant that signs it when no 用户入场通知 names one. @default the first direct merchant */
+  mchId?: string;
+  /** Attempts after one that was not acknowledged. @default 0 */
+  retries?: number;
+}
+
+/** Sends the 车牌状态变更通知 for a plate to the notify_url of its last 用户入场通知 (or to `target.url`). */
 export async function sendPlateStateNotice(
   state: SandboxState,
   plate_number: string,
   event: { vehicle_event_type: 'NORMAL' | 'BLOCKED'; vehicle_event_des?: string },
+  target: PlateStateTarget = {},
 ): Promise<{ status: number; body: string }> {
   if (event.vehicle_event_type !== 'NORMAL' && event.vehicle_event_type !== 'BLOCKED') {
     throw new SandboxUsageError(
       `vehicle_event_type: expected NORMAL or BLOCKED, got ${JSON.stringify(event.vehicle_event_type)}`,
     );
   }
-  const entry = state.plateEntries.get(plate_number);
+  const entry = target.url === undefined ? state.plateEntries.get(plate_number) : undefined;
+  if (target.url !== undefined) return sendPlateStateTo(state, plate_number, event, target, target.url);
   if (!entry?.notify_url) {
     throw new CallbackError(
       'NO_NOTIFY_URL',
@@ -97,10 +108,40 @@ export async function sendPlateStateNotice(
     plateStateFields(state, plate_number, event, entry),
     state.keyOf(entry.merchant),
   );
-  const answer = await postXml(state, entry.notify_url, xml);
+  const answer = await postXml(state, '车牌状态变更通知', entry.notify_url, entry.merchant.mchId, xml);
   state.log(
     `callback 车牌状态变更通知 ${plate_number} ${event.vehicle_event_type} -> ${entry.notify_url} ${answer.status}` +
       (isAcknowledged(answer) ? ' acknowledged' : ' NOT acknowledged'),
+  );
+  return answer;
+}
+
+async function sendPlateStateTo(
+  state: SandboxState,
+  plate_number: string,
+  event: { vehicle_event_type: 'NORMAL' | 'BLOCKED'; vehicle_event_des?: string },
+  target: PlateStateTarget,
+  url: string,
+): Promise<{ status: number; body: string }> {
+  if (!/^https?:\/\/\S+$/.test(url)) {
+    throw new SandboxUsageError(`url: expected an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  const merchant =
+    target.mchId === undefined
+      ? (state.config.merchants.find((m) => !m.subMerchants?.length) ?? state.config.merchants[0])
+      : state.findMerchant(target.mchId);
+  if (!merchant) {
+    throw new SandboxUsageError(
+      `mchId: expected a merchant of the config, got ${JSON.stringify(target.mchId)}`,
+    );
+  }
+  const xml = signedCallbackXml(
+    plateStateFields(state, plate_number, event, { merchant }),
+    state.keyOf(merchant),
+  );
+  const answer = await postXml(state, '车牌状态变更通知', url, merchant.mchId, xml, target.retries);
+  state.log(
+    `callback 车牌状态变更通知 ${plate_number} ${event.vehicle_event_type} -> ${url} ${answer.status}`,
   );
   return answer;
 }
@@ -137,7 +178,7 @@ export function schedulePayResult(state: SandboxState, order: PayOrder): void {
       },
       state.keyOf(order.merchant),
     );
-    postXml(state, order.notify_url, xml).then(
+    postXml(state, '扣费结果通知', order.notify_url, order.merchant.mchId, xml).then(
       (answer) => record(state, order, { status: answer.status, acknowledged: isAcknowledged(answer) }),
       (error: unknown) =>
         record(state, order, {

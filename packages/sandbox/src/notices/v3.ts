@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createApiV3Key, createNonce, encryptAeadAes256Gcm } from '@wxpark/signer';
 import { formatChinaRfc3339 } from '../china-time.ts';
-import { CallbackError, SandboxUsageError } from '../errors.ts';
+import { SandboxUsageError } from '../errors.ts';
 import { keyModes } from '../keys/platform-keys.ts';
 import type { SandboxState } from '../state.ts';
 import type { SendV3NoticeOptions, V3NoticeDelivery } from '../types.ts';
 import { signatureModes, wechatpayHeaders } from '../v3/signature.ts';
-
-/** How long a merchant gets to answer a callback. */
-const callbackTimeoutMs = 10_000;
+import { deliver } from './deliver.ts';
 
 /** WeChat's summaries for the notices the parking and business-circle products send. */
 const summaries: Record<string, string> = {
@@ -68,7 +66,12 @@ function checkOptions(state: SandboxState, options: SendV3NoticeOptions) {
   if (!merchant?.v3) {
     throw new SandboxUsageError(`mchId: expected a merchant of the config, got ${JSON.stringify(mchId)}`);
   }
-  return merchant.v3;
+  if (options.retries !== undefined && (!Number.isSafeInteger(options.retries) || options.retries < 0)) {
+    throw new SandboxUsageError(
+      `retries: expected a non-negative integer, got ${JSON.stringify(options.retries)}`,
+    );
+  }
+  return { v3: merchant.v3, mchId: merchant.mchId };
 }
 
 /**
@@ -79,7 +82,7 @@ export async function sendV3Notice(
   state: SandboxState,
   options: SendV3NoticeOptions,
 ): Promise<V3NoticeDelivery> {
-  const credentials = checkOptions(state, options);
+  const { v3: credentials, mchId: merchantId } = checkOptions(state, options);
   const originalType = options.original_type ?? originalTypeOf(options.event_type);
   const nonce = createNonce(12);
   const envelope = JSON.stringify({
@@ -107,21 +110,18 @@ export async function sendV3Notice(
     'Content-Type': 'application/json',
     'User-Agent': 'Mozilla/4.0 (wxpark sandbox)',
   };
-  let answer: { status: number; body: string };
-  try {
-    const response = await fetch(options.url, {
-      method: 'POST',
-      headers,
-      body: envelope,
-      signal: AbortSignal.any([state.shutdown.signal, AbortSignal.timeout(callbackTimeoutMs)]),
-    });
-    answer = { status: response.status, body: await response.text() };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CallbackError('DELIVERY_FAILED', `callback to ${options.url} failed: ${reason}`, {
-      cause: error,
-    });
-  }
+  const answer = await deliver(state, {
+    event: options.event_type,
+    protocol: 'v3',
+    url: options.url,
+    merchant: merchantId,
+    body: envelope,
+    headers,
+    plaintext: JSON.stringify(options.resource),
+    ...(options.hostile ? { hostile: options.hostile } : {}),
+    acknowledged: (reply) => isReceived(reply.status),
+    ...(options.retries === undefined ? {} : { retries: options.retries }),
+  });
   state.log(
     `callback ${options.event_type} -> ${options.url} ${answer.status}` +
       (isReceived(answer.status) ? ' received' : ' NOT received') +

@@ -18,30 +18,50 @@ export const notifyUrl = {
   patternDes: '不带参数的 http(s) 地址',
 } as const;
 
+/** A field that failed its rule: the err_code_des WeChat answers, and the parts the inspector shows. */
+export interface FieldIssue {
+  /** The err_code_des, starting with the field's name. */
+  des: string;
+  name: string;
+  expected: string;
+  received: string;
+}
+
+export function fieldIssue(name: string, expected: string, received: unknown, des?: string): FieldIssue {
+  const shown =
+    typeof received === 'string' ? received : received === undefined ? '' : JSON.stringify(received);
+  return { des: des ?? `${name} ${expected}`, name, expected, received: shown };
+}
+
 /**
- * Checks `record` against `rules` and returns an err_code_des naming the first bad field (with `prefix`,
- * e.g. `scene_info.`), or undefined. Empty strings count as missing, as in APIv2 signing.
+ * Checks `record` against `rules` and returns the first bad field (named with `prefix`, e.g. `scene_info.`),
+ * or undefined. Empty strings count as missing, as in APIv2 signing.
  */
 export function checkFields(
   record: Record<string, unknown>,
   rules: readonly FieldRule[],
   prefix = '',
-): string | undefined {
+): FieldIssue | undefined {
   for (const rule of rules) {
     const name = `${prefix}${rule.name}`;
     const value = record[rule.name];
     if (value === undefined || value === null || value === '') {
-      if (rule.required) return `${name} 缺失`;
+      if (rule.required) return fieldIssue(name, '缺失', value, `${name} 缺失`);
       continue;
     }
-    if (typeof value !== 'string') return `${name} 应为字符串`;
+    if (typeof value !== 'string') return fieldIssue(name, '应为字符串', value);
     if (rule.maxLength !== undefined && [...value].length > rule.maxLength) {
-      return `${name} 长度不能超过${rule.maxLength}个字符`;
+      return fieldIssue(
+        name,
+        `长度不能超过${rule.maxLength}个字符`,
+        value,
+        `${name} 长度不能超过${rule.maxLength}个字符`,
+      );
     }
     if (rule.pattern && !rule.pattern.test(value))
-      return `${name} 格式错误，应为${rule.patternDes ?? rule.pattern}`;
+      return fieldIssue(name, `格式错误，应为${rule.patternDes ?? rule.pattern}`, value);
     if (rule.values && !rule.values.includes(value))
-      return `${name} 取值错误，应为 ${rule.values.join(' | ')}`;
+      return fieldIssue(name, `取值错误，应为 ${rule.values.join(' | ')}`, value);
   }
   return undefined;
 }
@@ -70,7 +90,7 @@ export function checkSceneRequest(
   params: Record<string, string>,
   rules: readonly FieldRule[],
   sceneRules: Readonly<Record<string, readonly FieldRule[]>>,
-): { scene: Record<string, unknown> } | { problem: string } {
+): { scene: Record<string, unknown> } | { problem: string | FieldIssue } {
   const top = checkFields(params, rules);
   if (top) return { problem: top };
   const read = readSceneInfo(params.scene_info);

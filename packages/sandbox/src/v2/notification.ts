@@ -1,6 +1,15 @@
 import type { SandboxState } from '../state.ts';
 import { paramError, type V2Endpoint } from './endpoint.ts';
-import { checkSceneRequest, compactTime, type FieldRule, notifyUrl, sceneString, seconds } from './fields.ts';
+import {
+  checkSceneRequest,
+  compactTime,
+  type FieldIssue,
+  type FieldRule,
+  fieldIssue,
+  notifyUrl,
+  sceneString,
+  seconds,
+} from './fields.ts';
 import { notificationScenes, notificationUserState } from './vehicle-fields.ts';
 
 const parkingScene: FieldRule[] = [
@@ -34,11 +43,14 @@ const sceneVersions: Record<string, readonly string[]> = {
   'PARKING SPACE': ['2.0', '3.0'],
 };
 
-function versionProblem(params: Record<string, string>): string | undefined {
+function versionProblem(params: Record<string, string>): FieldIssue | undefined {
   const allowed = sceneVersions[params.trade_scene ?? ''];
-  if (!params.version) return 'version 缺失';
-  if (allowed && !allowed.includes(params.version)) {
-    return `version 取值错误，${params.trade_scene} 场景应为 ${allowed.join(' | ')}`;
+  if (allowed && !allowed.includes(params.version ?? '')) {
+    return fieldIssue(
+      'version',
+      `取值错误，${params.trade_scene} 场景应为 ${allowed.join(' | ')}`,
+      params.version,
+    );
   }
   return undefined;
 }

@@ -32,12 +32,16 @@ export interface V3Endpoint {
 export function paramError(problem: FieldProblem): V3Answer {
   const { field, location, issue } = problem.detail;
   const source = location === 'body' ? `/body${field}` : `/${location}/${field}`;
-  return v3Error(400, 'PARAM_ERROR', `输入源“${source}”校验失败：${issue}`, {
+  const value = problem.detail.value;
+  const answer = v3Error(400, 'PARAM_ERROR', `输入源“${source}”校验失败：${issue}`, {
     field,
-    value: problem.detail.value ?? '',
+    value: value ?? '',
     issue,
     location,
   });
+  const received =
+    value === undefined ? '(absent)' : typeof value === 'string' ? value : JSON.stringify(value);
+  return { ...answer, why: { stage: 'fields', name: `${location} ${field}`, expected: issue, received } };
 }
 
 function readFields(endpoint: V3Endpoint, request: RouteRequest, body: string): Record<string, unknown> {
@@ -61,13 +65,32 @@ function readFields(endpoint: V3Endpoint, request: RouteRequest, body: string): 
 
 async function decide(endpoint: V3Endpoint, state: SandboxState, request: RouteRequest): Promise<V3Answer> {
   if (request.bodyTruncated || request.body.byteLength > v3MaxBodyBytes) {
-    return v3Error(400, 'INVALID_REQUEST', `请求体不能超过 ${v3MaxBodyBytes} 字节`);
+    return {
+      ...v3Error(400, 'INVALID_REQUEST', `请求体不能超过 ${v3MaxBodyBytes} 字节`),
+      why: {
+        stage: 'body',
+        name: 'body',
+        expected: `at most ${v3MaxBodyBytes} bytes`,
+        received: `more than ${v3MaxBodyBytes} bytes`,
+      },
+    };
   }
   const body = request.body.toString('utf8');
   const auth = await authenticate(state, request, body);
   if (!('merchant' in auth)) return auth;
   const forced = state.v3.failures.take(request.url.pathname, endpoint.path);
-  if (forced) return forced;
+  if (forced) {
+    const code = (forced.body as { code: string }).code;
+    return {
+      ...forced,
+      why: {
+        stage: 'forced',
+        name: 'failNext',
+        expected: 'processing',
+        received: `${forced.status} ${code} (queued by failNext)`,
+      },
+    };
+  }
   try {
     const fields = readFields(endpoint, request, body);
     return await endpoint.process({ merchant: auth.merchant, fields, request });
@@ -83,10 +106,24 @@ async function decide(endpoint: V3Endpoint, state: SandboxState, request: RouteR
  */
 export function createV3Handler(endpoint: V3Endpoint, state: SandboxState): RouteHandler {
   return async (request) => {
-    const answer = await decide(endpoint, state, request);
+    let answer = await decide(endpoint, state, request);
+    const { body } = answer;
+    if (answer.status < 300 && typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      answer = { ...answer, body: state.answerOverrides.apply(request.url.pathname, endpoint.path, body) };
+    }
     const requested = request.headers['wechatpay-serial'];
-    return v3Reply(state.v3.keyring, answer, typeof requested === 'string' ? requested : undefined);
+    return v3Reply(
+      state.v3.keyring,
+      answer,
+      typeof requested === 'string' ? requested : undefined,
+      claimedMerchant(request.headers.authorization),
+    );
   };
+}
+
+/** The mchid an `Authorization` header names, verified or not: the inspector groups requests by it. */
+export function claimedMerchant(header: string | undefined): string | undefined {
+  return header ? /\bmchid="([^"]{1,32})"/.exec(header)?.[1] : undefined;
 }
 
 /** Who a call acts for: the merchant and, for a service provider, the sub-merchant. */

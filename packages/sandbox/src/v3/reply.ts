@@ -1,4 +1,4 @@
-import type { Reply, SignatureTamper } from '../http/reply.ts';
+import type { Reply, SignatureTamper, Verdict, Why } from '../http/reply.ts';
 import { newRequestId } from '../ids.ts';
 import type { PlatformKeyring } from '../keys/platform-keys.ts';
 import { signatureModes, wechatpayHeaders } from './signature.ts';
@@ -10,6 +10,8 @@ export interface V3Answer {
   body?: unknown;
   /** A short summary for the request log. */
   note?: string;
+  /** Why the request was refused (errors), for the inspector. */
+  why?: Why;
 }
 
 /** The `detail` of a WeChat Pay APIv3 error. */
@@ -49,6 +51,7 @@ export async function v3Reply(
   keyring: PlatformKeyring,
   answer: V3Answer,
   requestedSerial?: string,
+  merchant?: string,
 ): Promise<Reply> {
   const body = answer.body === undefined ? '' : JSON.stringify(answer.body);
   const key = keyring.signingKey(requestedSerial);
@@ -64,8 +67,25 @@ export async function v3Reply(
     note,
   });
   const reply = await build();
+  reply.verdict = verdictOf(answer, merchant);
   const tamper: SignatureTamper = {};
   for (const mode of signatureModes) tamper[mode] = () => build(mode);
   reply.tamper = tamper;
   return reply;
+}
+
+function verdictOf(answer: V3Answer, merchant: string | undefined): Verdict {
+  const named = merchant ? { merchant } : {};
+  if (answer.status < 400) return { outcome: 'accepted', ...named };
+  const error = (answer.body ?? {}) as { code?: string; message?: string };
+  return {
+    outcome: 'refused',
+    ...named,
+    why: answer.why ?? {
+      stage: 'business',
+      name: String(error.code ?? answer.status),
+      expected: 'a 2xx answer',
+      received: `${answer.status} ${error.code ?? ''} ${error.message ?? ''}`.trim(),
+    },
+  };
 }
