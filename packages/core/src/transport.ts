@@ -1,5 +1,6 @@
 import ky, { isNetworkError, isTimeoutError, type KyInstance } from 'ky';
 import { type TransportAttempt, TransportError } from './errors.ts';
+import { createNodeFetch } from './node-fetch.ts';
 import type { HttpMethod } from './route.ts';
 
 /** One signed attempt at a call. Built afresh for every attempt, so each carries its own nonce and time. */
@@ -96,7 +97,7 @@ function describeFailure(error: unknown): string {
 /**
  * Sends calls over ky with failover: a call moves to the next backup host only when the current host could
  * not be reached at all (GETs also on a timeout). A POST that may have arrived is never sent again.
- * Connections are kept alive by Node's fetch (undici) between calls.
+ * Connections are kept alive between calls (by the node:http agents of `createNodeFetch`, or by the fetch given).
  */
 export class Transport {
   readonly #settings: TransportSettings;
@@ -110,7 +111,8 @@ export class Transport {
       // Retries are ours (see send): each attempt must be signed afresh.
       retry: { limit: 0 },
       redirect: 'error',
-      ...(settings.fetch ? { fetch: settings.fetch } : {}),
+      // Measured faster than the global fetch on Node (apps/bench); the option keeps the global one selectable.
+      fetch: settings.fetch ?? createNodeFetch(),
     });
   }
 
