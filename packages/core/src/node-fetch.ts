@@ -205,7 +205,7 @@ function readAnswer(
 function tooLarge(maxBodyBytes: number): TypeError {
   return new TypeError('fetch failed', {
     cause: Object.assign(new Error(`the answer body is larger than ${maxBodyBytes} bytes`), {
-      code: 'BODY_TOO_LARGE',
+      code: 'RESPONSE_TOO_LARGE',
     }),
   });
 }

@@ -84,7 +84,7 @@ describe('createNodeFetch', () => {
     });
     const error = await createNodeFetch({ maxBodyBytes: 1024 })(`${url}/x`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
-    expect((error as { cause?: { code?: string } }).cause?.code).toBe('BODY_TOO_LARGE');
+    expect((error as { cause?: { code?: string } }).cause?.code).toBe('RESPONSE_TOO_LARGE');
   });
 
   it('stops reading a chunked answer once it passes the cap', async () => {
@@ -98,7 +98,7 @@ describe('createNodeFetch', () => {
       });
     });
     const error = await createNodeFetch({ maxBodyBytes: 4096 })(`${url}/x`).catch((e: unknown) => e);
-    expect((error as { cause?: { code?: string } }).cause?.code).toBe('BODY_TOO_LARGE');
+    expect((error as { cause?: { code?: string } }).cause?.code).toBe('RESPONSE_TOO_LARGE');
     await expect.poll(() => closed).toBe(true);
   });
 
