@@ -1,4 +1,4 @@
-import ky, { isNetworkError, type KyInstance } from 'ky';
+import type { KyInstance } from 'ky';
 import { type TransportAttempt, TransportError } from './errors.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { backoff, delay, isRetryable, type RetryPolicy, retryDelay } from './retry.ts';
@@ -91,6 +91,15 @@ export function isUnreachable(error: unknown): boolean {
   return facts.some((fact) => fact.code !== 'ERR_NETWORK') && facts.every(beforeRequest);
 }
 
+// ky loads with the first call, not with wxpark: importing ky builds a Request for its feature checks, which
+// loads Node's fetch implementation (undici), tens of milliseconds that an import of wxpark need not pay.
+let loadingKy: Promise<typeof import('ky')> | undefined;
+
+/** ky's `isNetworkError`, without importing ky: the same test (its errors are named). */
+function isNetworkError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'NetworkError';
+}
+
 /** Why this transport aborted an attempt itself (rather than the caller's signal). */
 class AttemptAborted extends Error {
   readonly reason: 'timeout' | 'too-large';
@@ -158,11 +167,17 @@ async function readCapped(response: Response, limit: number, abort: (reason: Att
  */
 export class Transport {
   readonly #settings: TransportSettings;
-  readonly #http: KyInstance;
+  #http: KyInstance | undefined;
 
   constructor(settings: TransportSettings) {
     this.#settings = settings;
-    this.#http = ky.create({
+  }
+
+  async #client(): Promise<KyInstance> {
+    if (this.#http) return this.#http;
+    const { default: ky } = await (loadingKy ??= import('ky'));
+    const settings = this.#settings;
+    this.#http ??= ky.create({
       throwHttpErrors: false,
       // The attempt's own signal bounds it, body included; ky's timeout stops at the headers.
       timeout: false,
@@ -172,6 +187,7 @@ export class Transport {
       // Measured faster than the global fetch on Node (apps/bench); the option keeps the global one selectable.
       fetch: settings.fetch ?? createNodeFetch({ maxBodyBytes: settings.maxResponseBytes }),
     });
+    return this.#http;
   }
 
   /** The hosts a call may use, in order. */
@@ -210,7 +226,7 @@ export class Transport {
           ? AbortSignal.any([options.signal, controller.signal])
           : controller.signal;
         try {
-          const response = await this.#http(url, {
+          const response = await (this.#http ?? (await this.#client()))(url, {
             method,
             headers: attempt.headers,
             ...(attempt.body === undefined ? {} : { body: attempt.body }),
