@@ -24,6 +24,15 @@ type Builtins = {
   https: typeof import('node:https').request;
 };
 
+// The bytes of each answer this fetch read, by Response: the transport takes them from here instead of
+// reading the Response's body stream a second time. Weak, so an answer nobody reads is simply collected.
+const bodies = new WeakMap<Response, Uint8Array>();
+
+/** The body bytes of a Response from {@link createNodeFetch}, already read and within the cap. */
+export function bodyOf(response: Response): Uint8Array | undefined {
+  return bodies.get(response);
+}
+
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
@@ -73,7 +82,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
         headers[name] = value;
     let body: Uint8Array | string | undefined;
     if (init?.body !== undefined && init.body !== null) body = await readBody(init.body);
-    else if (request?.body) body = new Uint8Array(await request.arrayBuffer());
+    else if (request?.body) body = await readRequestBody(request.body);
     if (body !== undefined) {
       headers['content-length'] = String(
         typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
@@ -111,11 +120,14 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
     const raw = answer.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
     try {
-      return new Response(nullBodyStatuses.has(status) || method === 'HEAD' ? null : bytes, {
+      const noBody = nullBodyStatuses.has(status) || method === 'HEAD';
+      const response = new Response(noBody ? null : bytes, {
         status,
         statusText: answer.statusMessage ?? '',
         headers: responseHeaders,
       });
+      bodies.set(response, noBody ? new Uint8Array(0) : bytes);
+      return response;
     } catch (error) {
       throw new TypeError('fetch failed', { cause: error });
     }
@@ -126,6 +138,24 @@ async function readBody(body: NonNullable<RequestInit['body']>): Promise<Uint8Ar
   if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return body;
   return new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+/**
+ * Reads a Request's body and releases the reader: ky cancels the body of the request it sent once the call
+ * settles, and cancelling a stream still locked by a reader throws (an error built, with its stack, per call).
+ */
+async function readRequestBody(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  reader.releaseLock();
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
 function exchange(

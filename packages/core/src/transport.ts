@@ -1,6 +1,6 @@
 import type { KyInstance } from 'ky';
 import { type TransportAttempt, TransportError } from './errors.ts';
-import { createNodeFetch } from './node-fetch.ts';
+import { bodyOf, createNodeFetch } from './node-fetch.ts';
 import { backoff, delay, isRetryable, type RetryPolicy, retryDelay } from './retry.ts';
 import type { HttpMethod } from './route.ts';
 
@@ -232,7 +232,8 @@ export class Transport {
             ...(attempt.body === undefined ? {} : { body: attempt.body }),
             signal,
           });
-          const bytes = await readCapped(response, this.#settings.maxResponseBytes, abort);
+          const bytes =
+            bodyOf(response) ?? (await readCapped(response, this.#settings.maxResponseBytes, abort));
           clearTimeout(timer);
           const wait =
             retry < retries && isRetryable({ status: response.status })

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import ky, { isNetworkError } from 'ky';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNodeFetch } from '../src/node-fetch.ts';
+import { bodyOf, createNodeFetch } from '../src/node-fetch.ts';
 import { isUnreachable } from '../src/transport.ts';
 
 const servers: Server[] = [];
@@ -50,9 +50,9 @@ describe('createNodeFetch', () => {
     expect(seen?.body).toBe('{"plate":"粤B888888"}');
     expect(answer.status).toBe(200);
     expect(answer.headers.get('wechatpay-nonce')).toBe('abc');
-    expect(new Uint8Array(await answer.arrayBuffer())).toEqual(
-      new Uint8Array(Buffer.from('{"名":"停车"}\n', 'utf8')),
-    );
+    const sent = new Uint8Array(Buffer.from('{"名":"停车"}\n', 'utf8'));
+    expect(bodyOf(answer)).toEqual(sent);
+    expect(new Uint8Array(await answer.arrayBuffer())).toEqual(sent);
   });
 
   it('answers a 204 with no body', async () => {
