@@ -302,6 +302,8 @@ function importMs(source: string | undefined): number {
 }
 const importCases: [string, string | undefined][] = [
   ['node -e 0', undefined],
+  // For scale: an empty ES module eval, the loader cost the two imports below also pay.
+  ['node --input-type=module -e ""', ''],
   ['core + businesscircle', "import '@wxpark/core'; import '@wxpark/businesscircle';"],
   ['core + vehicle-v2', "import '@wxpark/core'; import '@wxpark/vehicle-v2';"],
 ];
