@@ -39,8 +39,10 @@ const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 /**
  * A `fetch` for Node on `node:http`/`node:https` keep-alive agents (one pair per function): the same
  * contract as the global `fetch` for what wxpark sends (a method, headers, a string or bytes body, an
- * `AbortSignal`, `redirect`), with less work per request than undici's fetch. The answer is read whole
- * before the `Response` is returned, within `maxBodyBytes`.
+ * `AbortSignal`), with less work per request than undici's fetch. The answer is read whole before the
+ * `Response` is returned, within `maxBodyBytes`. Redirects are never followed (WeChat Pay does not send
+ * them): with `redirect: 'error'`, as ky is set up, a 3xx rejects; otherwise it is returned as it came.
+ * No `accept-encoding` is sent, so answers arrive uncompressed.
  *
  * Failures reject as the global `fetch` does: a `TypeError('fetch failed')` whose `cause` is Node's error
  * (with its `code` and `syscall`, e.g. `ECONNREFUSED` from `connect`), or the signal's reason on abort.
@@ -116,10 +118,10 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
       throw new TypeError('fetch failed', { cause: new Error(`unexpected redirect (HTTP ${status})`) });
     }
     const bytes = await readAnswer(answer, maxBodyBytes, signal);
-    const responseHeaders = new Headers();
-    const raw = answer.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
     try {
+      const responseHeaders = new Headers();
+      const raw = answer.rawHeaders;
+      for (let i = 0; i < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
       const noBody = nullBodyStatuses.has(status) || method === 'HEAD';
       const response = new Response(noBody ? null : bytes, {
         status,
