@@ -2,7 +2,13 @@ import { CallbackError, SandboxUsageError } from './errors.ts';
 import { jsonReply, noContentReply, type Reply } from './reply.ts';
 import type { RouteHandler, RouteRequest, Router } from './router.ts';
 import type { PayOrder, SandboxState } from './state.ts';
-import type { FailNextOptions, HostileMode, SendV3NoticeOptions, V3KeyMode } from './types.ts';
+import type {
+  AnswerOverride,
+  FailNextOptions,
+  HostileMode,
+  SendV3NoticeOptions,
+  V3KeyMode,
+} from './types.ts';
 import { sendPlateStateNotice } from './v2-callbacks.ts';
 import { sendV3Notice } from './v3-callbacks.ts';
 
@@ -93,6 +99,10 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
       count: count as number | undefined,
       delayMs: delayMs as number | undefined,
     });
+    return noContentReply();
+  });
+  add('POST', 'answer-override', (request) => {
+    state.answerOverrides.push(readJson(request) as AnswerOverride);
     return noContentReply();
   });
   add('POST', 'v2/plate-state', (request) => plateState(state, request));

@@ -3,6 +3,7 @@ export { CallbackError, SandboxConfigError, SandboxUsageError } from './errors.t
 export { type SandboxProcess, startSandboxProcess } from './process.ts';
 export { startSandbox } from './server.ts';
 export type {
+  AnswerOverride,
   FailNextOptions,
   HostileMode,
   RecordedRequest,

@@ -91,6 +91,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     failNext(failure) {
       state.v3.failures.push(failure);
     },
+    overrideNextAnswer(override) {
+      state.answerOverrides.push(override);
+    },
     sendV3Notice(notice) {
       return sendV3Notice(state, notice);
     },

@@ -1,4 +1,5 @@
 import { createV2ApiKey, type V2ApiKey } from '@wxpark/signer';
+import { type AnswerOverrideQueue, createAnswerOverrideQueue } from './answer-override.ts';
 import { parseVehicleUser } from './config.ts';
 import { createHostileQueue, type HostileQueue } from './hostile.ts';
 import { publicPlatformView } from './platform-keys.ts';
@@ -61,6 +62,8 @@ export interface SandboxState {
   readonly plateEntries: Map<string, PlateEntry>;
   readonly orders: Map<string, PayOrder>;
   readonly hostile: HostileQueue;
+  /** Changes waiting for the next successful answers. */
+  readonly answerOverrides: AnswerOverrideQueue;
   readonly v3: V3State;
   /** Aborted by `close()`: pending callbacks and slow answers give up. */
   readonly shutdown: AbortController;
@@ -91,6 +94,7 @@ export function createState(
     plateEntries: new Map(),
     orders: new Map(),
     hostile: createHostileQueue(),
+    answerOverrides: createAnswerOverrideQueue(),
     v3: createV3State(config, platform, config.platform, keyMode),
     shutdown: new AbortController(),
     log,

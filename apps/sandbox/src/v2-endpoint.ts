@@ -78,12 +78,15 @@ export function createV2Handler(endpoint: V2Endpoint, state: SandboxState): Rout
     const acting: Acting = { merchant };
     // Answers are signed with the type the client sent (it verifies with that); an unusable sign_type gets
     // the endpoint's default.
-    const reply = (outcome: V2Outcome) =>
-      v2Signed(
-        answerFields(acting, outcome),
+    const reply = (outcome: V2Outcome) => {
+      const fields = answerFields(acting, outcome);
+      const { pathname } = request.url;
+      return v2Signed(
+        'err_code' in outcome ? fields : state.answerOverrides.apply(pathname, pathname, fields),
         key,
         signType ?? (endpoint.signTypes === 'vehicle' ? 'HMAC-SHA256' : 'MD5'),
       );
+    };
 
     if (endpoint.partner) {
       const sub = merchant.subMerchants?.find((s) => s.subMchId === params.sub_mch_id);

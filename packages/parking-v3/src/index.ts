@@ -43,6 +43,14 @@ export const parkingV3 = definePackage({
   },
 });
 
+export type {
+  ChargingRule,
+  ChargingRuleType,
+  DayType,
+  DurationSegmentRule,
+  FixedIntervalRule,
+  PreEntryRule,
+} from './charging-rule.ts';
 export {
   type PlateColor,
   type PlateType,
@@ -60,7 +68,10 @@ export {
   type ParkingNoticeHandlerOptions,
 } from './notices.ts';
 export type {
+  AuditComment,
+  AuditCommentField,
   EnabledState,
+  ExtPaymentFeeItem,
   FeeParkingState,
   ParkingEntryRequest,
   ParkingEntryResponse,
@@ -70,6 +81,13 @@ export type {
   ParkingFeeRequest,
   ParkingLot,
   ParkingLotApplication,
+  ParkingLotApplicationQueryRequest,
+  ParkingLotApplicationQueryResponse,
+  ParkingLotApplicationRequest,
+  ParkingLotApplicationResponse,
+  ParkingLotApplicationsRequest,
+  ParkingLotApplicationsResponse,
+  ParkingLotApplicationWithdrawRequest,
   ParkingLotInfo,
   ParkingLotQueryRequest,
   ParkingLotType,
@@ -78,6 +96,7 @@ export type {
   PaymentParkingState,
   PayState,
   PayType,
+  SubmittedParkingLot,
 } from './reminders.ts';
 export type {
   ParkingEnterRequest,
@@ -85,6 +104,11 @@ export type {
   ParkingService,
   ParkingServiceFindRequest,
   ParkingTransaction,
+  ParkingTransactionAmount,
+  ParkingTransactionAmountPaid,
+  ParkingTransactionParkingInfo,
+  ParkingTransactionPayer,
+  ParkingTransactionQueryRequest,
   ParkingTransactionRequest,
   ScoreParkingPlateColor,
 } from './scoreparking.ts';

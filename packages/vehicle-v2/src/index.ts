@@ -64,5 +64,6 @@ export type {
   PartnerPayQueryStateRequest,
   PayQueryStateRequest,
   PayQueryStateResponse,
+  PlateNumberInfo,
   QueryStateTradeScene,
 } from './querystate.ts';
