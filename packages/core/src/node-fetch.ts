@@ -33,11 +33,34 @@ export function bodyOf(response: Response): Uint8Array | undefined {
   return bodies.get(response);
 }
 
+type Agents = { http: HttpAgent; https: HttpsAgent; request: Builtins };
+
+// One pair of keep-alive agents per idle timeout, shared by every client in the process (as undici's global
+// dispatcher is): an application that creates a client per request still reuses connections. node:http and
+// node:https load on the first request, so importing wxpark does not pay for them.
+const agentPairs = new Map<number, Agents>();
+
+function agentsFor(idleTimeout: number): Agents {
+  let agents = agentPairs.get(idleTimeout);
+  if (!agents) {
+    const http = process.getBuiltinModule('node:http');
+    const https = process.getBuiltinModule('node:https');
+    const settings = { keepAlive: true, timeout: idleTimeout, scheduling: 'lifo' as const };
+    agents = {
+      http: new http.Agent(settings),
+      https: new https.Agent(settings),
+      request: { http: http.request, https: https.request },
+    };
+    agentPairs.set(idleTimeout, agents);
+  }
+  return agents;
+}
+
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
 /**
- * A `fetch` for Node on `node:http`/`node:https` keep-alive agents (one pair per function): the same
+ * A `fetch` for Node on `node:http`/`node:https` keep-alive agents (shared in the process): the same
  * contract as the global `fetch` for what wxpark sends (a method, headers, a string or bytes body, an
  * `AbortSignal`), with less work per request than undici's fetch. The answer is read whole before the
  * `Response` is returned, within `maxBodyBytes`. Redirects are never followed (WeChat Pay does not send
@@ -53,23 +76,6 @@ const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const idleTimeout = options.idleTimeout ?? 4_000;
-  let agents: { http: HttpAgent; https: HttpsAgent; request: Builtins } | undefined;
-
-  // node:http and node:https load on the first request, so importing wxpark does not pay for them.
-  function load() {
-    if (!agents) {
-      const http = process.getBuiltinModule('node:http');
-      const https = process.getBuiltinModule('node:https');
-      const settings = { keepAlive: true, timeout: idleTimeout, scheduling: 'lifo' as const };
-      agents = {
-        http: new http.Agent(settings),
-        https: new https.Agent(settings),
-        request: { http: http.request, https: https.request },
-      };
-    }
-    return agents;
-  }
-
   return async function nodeFetch(input, init) {
     const request = input instanceof Request ? input : undefined;
     const url = new URL(request ? request.url : String(input));
@@ -96,7 +102,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
     const secure = url.protocol === 'https:';
     if (!secure && url.protocol !== 'http:')
       throw new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) });
-    const loaded = load();
+    const loaded = agentsFor(idleTimeout);
     const agent = secure ? loaded.https : loaded.http;
     const requestOptions: RequestOptions = {
       method,
