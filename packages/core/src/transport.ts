@@ -176,7 +176,8 @@ export class Transport {
 
   async #client(): Promise<KyInstance> {
     if (this.#http) return this.#http;
-    const { default: ky } = await (loadingKy ??= import('ky'));
+    loadingKy ??= import('ky');
+    const { default: ky } = await loadingKy;
     const settings = this.#settings;
     this.#http ??= ky.create({
       throwHttpErrors: false,
