@@ -2,7 +2,7 @@
 // (the one tsdown uses), minified, ky left external (a consumer has it anyway), and prints min and min+gzip
 // bytes, plus what each package contributes. Not part of CI: a figure for READMEs and reviews.
 //
-// Usage: node scripts/bundle-size.mjs [--no-build]
+// Usage: node scripts/bundle-size.mjs [--no-build] [--json]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -89,10 +89,11 @@ function packageOf(id) {
   return workspace ? `@wxpark/${workspace[1]}` : id;
 }
 
+const json = process.argv.includes('--json');
 const work = mkdtempSync(join(tmpdir(), 'wxpark-bundle-size-'));
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 try {
-  console.log(`rolldown ${rolldownVersion}, platform node, ESM, minified; external: ky, node:*\n`);
+  if (!json) console.log(`rolldown ${rolldownVersion}, platform node, ESM, minified; external: ky, node:*\n`);
   const rows = [];
   for (const [label, source] of Object.entries(consumers)) {
     const input = join(work, `${rows.length}.mjs`);
@@ -118,6 +119,13 @@ try {
     rows.push({ label, min, gzip, shares });
   }
 
+  if (json) console.log(JSON.stringify(rows.map(({ label, min, gzip }) => ({ label, min, gzip }))));
+  else print(rows);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+function print(rows) {
   const width = Math.max(...rows.map((row) => row.label.length));
   console.log(`${'consumer'.padEnd(width)}  ${'min B'.padStart(7)}  ${'min+gzip B'.padStart(10)}`);
   for (const row of rows) {
@@ -134,6 +142,4 @@ try {
       .map(([name, bytes]) => `${name} ${Math.round((bytes / total) * 100)}%`);
     console.log(`  ${row.label}: ${parts.join(', ')}`);
   }
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }

@@ -154,7 +154,12 @@ export interface ClientOptions {
    * @default 'wxpark/<core version> (node <version>)'
    */
   userAgent?: string;
-  /** A custom fetch, e.g. undici's with a proxy dispatcher. @default globalThis.fetch */
+  /**
+   * The fetch calls go through. The default is wxpark's own on `node:http`/`node:https` keep-alive agents,
+   * lighter per call than Node's global fetch; pass `globalThis.fetch` for that one, or undici's `fetch` with
+   * a proxy dispatcher.
+   * @default a keep-alive node:http(s) fetch
+   */
   fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 }
 

@@ -1,0 +1,71 @@
+// A wxpark-only loop for CPU profiles: the sandbox in its own process, one scenario, N calls at a given
+// concurrency. Run under `node --cpu-prof --cpu-prof-dir=<dir>`, then summarise with
+// `node src/profile-summary.ts <dir>/*.cpuprofile`.
+// Usage: node --cpu-prof src/profile.ts [v3-204|v3-200|v2] [calls] [inFlight] [fetch|node]
+import { businesscircle } from '@wxpark/businesscircle';
+import { createClient } from '@wxpark/core';
+import { startSandboxProcess } from '@wxpark/sandbox';
+import { vehicleV2 } from '@wxpark/vehicle-v2';
+
+const [scenario = 'v3-204', callsArg = '5000', inFlightArg = '1', transport = 'default'] =
+  process.argv.slice(2);
+const sandbox = await startSandboxProcess();
+const merchant = sandbox.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
+const v3 = merchant.v3!;
+const { publicKeyId, publicKey } = sandbox.config.platform;
+const brand = sandbox.config.brands![0]!;
+const openid = sandbox.config.mallMembers!.find(
+  (m) => m.authorize_state === 'AUTHORIZED' && m.brandId === brand.brandId,
+)!.openid;
+const plate = sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number)!
+  .plate_number!;
+const client = createClient(
+  {
+    mchId: merchant.mchId,
+    v3: { serialNo: v3.serialNo, privateKey: v3.privateKey, publicKey: { id: publicKeyId, key: publicKey } },
+    v2: { apiKey: merchant.v2ApiKey },
+    baseUrl: sandbox.url,
+    backupBaseUrls: [],
+    ...(transport === 'fetch' ? { fetch: globalThis.fetch } : {}),
+  },
+  [businesscircle, vehicleV2],
+);
+const calls: Record<string, () => Promise<unknown>> = {
+  'v3-204': () =>
+    client.v3.businesscircle.parkings({
+      brandid: brand.brandId,
+      appid: brand.appId,
+      openid,
+      plate_number: '粤B888888',
+      state: 'IN',
+      time: '2026-11-24T10:30:00+08:00',
+    }),
+  'v3-200': () => client['v3/businesscircle/user-authorizations/{openid}']({ openid, appid: brand.appId }),
+  v2: () =>
+    client.v2.vehicle.pay.notification({
+      appid: merchant.appId,
+      mch_id: merchant.mchId,
+      trade_scene: 'PARKING',
+      scene_info: {
+        start_time: '20261124103000',
+        plate_number: plate,
+        parking_name: '欢乐海岸停车场',
+        free_time: '1200',
+      },
+    }),
+};
+const call = calls[scenario]!;
+let left = Number(callsArg);
+const start = performance.now();
+const before = process.cpuUsage();
+await Promise.all(
+  Array.from({ length: Number(inFlightArg) }, async () => {
+    while (left-- > 0) await call();
+  }),
+);
+const cpu = process.cpuUsage(before);
+console.log(
+  `${scenario}: ${callsArg} calls, ${inFlightArg} in flight, ${((performance.now() - start) / Number(callsArg)).toFixed(3)} ms/call, ` +
+    `${((cpu.user + cpu.system) / Number(callsArg)).toFixed(0)} µs CPU/call`,
+);
+await sandbox.close();
