@@ -10,6 +10,7 @@ import {
   verifyV3Signature,
 } from '@wxpark/signer';
 import { ApiError, SignatureError, WxparkError } from './errors.ts';
+import { isRetryable } from './retry.ts';
 import { defineRoute, typeOnly } from './route.ts';
 import { object } from './schema.ts';
 import type { RawAnswer } from './transport.ts';
@@ -53,7 +54,7 @@ export async function readCertificates(
   }
   if (answer.status !== 200) {
     throw new ApiError({
-      code: `HTTP_${answer.status}`,
+      code: 'HTTP_STATUS',
       message: `GET /v3/certificates answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`,
       status: answer.status,
       protocol: 'v3',
@@ -61,7 +62,7 @@ export async function readCertificates(
       path: '/v3/certificates',
       ...(requestId ? { requestId } : {}),
       signatureVerified: false,
-      isRetryable: answer.status >= 500 || answer.status === 429,
+      isRetryable: isRetryable({ status: answer.status }),
     });
   }
   // The certificates cannot be verified by keys not yet held, so trust is bootstrapped as WeChat Pay

@@ -207,7 +207,7 @@ class ClientRuntime {
       baseUrl: options.baseUrl,
       backupBaseUrls: options.backupBaseUrls,
       timeout: options.timeout,
-      getRetryLimit: options.getRetryLimit,
+      retry: options.retry,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     if (options.v2ApiKey && xmlCodec) this.#v2 = new V2Protocol(options.v2ApiKey, xmlCodec);

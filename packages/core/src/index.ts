@@ -11,13 +11,18 @@ export {
 } from './client.ts';
 export {
   ApiError,
+  type ApiErrorCode,
   type ApiErrorDetail,
   SignatureError,
+  type SignatureErrorCode,
   type TransportAttempt,
   TransportError,
+  type TransportErrorCode,
   ValidationError,
+  type ValidationErrorCode,
   type ValidationIssue,
   WxparkError,
+  type WxparkErrorCode,
   type WxparkErrorInit,
 } from './errors.ts';
 export {
@@ -31,6 +36,7 @@ export {
   type ClientOptions,
   defaultBackupBaseUrls,
   defaultBaseUrl,
+  type RetryOptions,
   type V2Options,
   type V3Options,
 } from './options.ts';

@@ -11,6 +11,7 @@ import {
 import corePackage from '../package.json' with { type: 'json' };
 import { ValidationError, type ValidationIssue, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
+import type { RetryPolicy } from './retry.ts';
 import { describeValue } from './schema.ts';
 
 /** The primary WeChat Pay API host. */
@@ -55,6 +56,21 @@ export interface V3Options {
   windowSeconds?: number;
 }
 
+/** How GETs are retried; see {@link ClientOptions.retry}. */
+export interface RetryOptions {
+  /**
+   * Retries of a GET after its first attempt (0 to 10). Other methods are never retried.
+   * @default 2
+   */
+  limit?: number;
+  /**
+   * Most milliseconds a `Retry-After` may ask to wait; a server asking for longer gets no retry and its
+   * answer is returned (as an `ApiError` with `isRetryable: true`).
+   * @default the client's `timeout`
+   */
+  maxRetryAfter?: number;
+}
+
 /** Settings for {@link createClient}. */
 export interface ClientOptions {
   /**
@@ -83,11 +99,22 @@ export interface ClientOptions {
    */
   timeout?: number;
   /**
-   * How many times a GET is retried on a network error, a timeout or a 408/429/5xx answer. POSTs are never
-   * retried automatically.
-   * @default 2
+   * When a call is sent again, by method and failure (the rule `ApiError.isRetryable` also follows):
+   *
+   * - **GET**: retried up to `limit` times on a connection failure, a timeout, a network error, or an HTTP
+   *   408, 429, 500, 502, 503 or 504 answer. Each retry is signed afresh and waits what `Retry-After` asks
+   *   (seconds or an HTTP date; longer than `maxRetryAfter` ends the retries), else 100 ms doubling up to 2 s.
+   * - **POST, PUT, PATCH, DELETE**: never sent twice. Only a failure before any byte could reach the host
+   *   (DNS, connect, TLS) moves the call to the next backup host; a call that may have arrived fails with a
+   *   hint to query its state first.
+   *
+   * @default { limit: 2, maxRetryAfter: timeout }
+   * @example
+   * ```ts
+   * createClient({ …, retry: { limit: 0 } }, packages); // never retry, not even a GET
+   * ```
    */
-  getRetryLimit?: number;
+  retry?: RetryOptions;
   /**
    * The `User-Agent` header (WeChat Pay requires one).
    * @default 'wxpark/<core version> (node <version>)'
@@ -116,7 +143,7 @@ export interface ResolvedOptions {
   readonly baseUrl: string;
   readonly backupBaseUrls: readonly string[];
   readonly timeout: number;
-  readonly getRetryLimit: number;
+  readonly retry: RetryPolicy;
   readonly userAgent: string;
   readonly fetch?: ClientOptions['fetch'];
 }
@@ -184,14 +211,7 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
       received: describeValue(timeout),
     });
   }
-  const getRetryLimit = options.getRetryLimit ?? 2;
-  if (!Number.isInteger(getRetryLimit) || getRetryLimit < 0 || getRetryLimit > 10) {
-    issues.push({
-      path: 'options.getRetryLimit',
-      expected: 'an integer from 0 to 10',
-      received: describeValue(getRetryLimit),
-    });
-  }
+  const retry = resolveRetry(options.retry, timeout, issues);
   let v2ApiKey: V2ApiKey | undefined;
   if (options.v2 !== undefined || needs.v2) {
     const apiKey = options.v2?.apiKey;
@@ -227,7 +247,7 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     baseUrl,
     backupBaseUrls: backups,
     timeout,
-    getRetryLimit,
+    retry,
     userAgent: options.userAgent ?? `wxpark/${coreVersion} (node ${process.versions.node})`,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
@@ -329,6 +349,33 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     ...(v3.platformKeys ? { platformKeys: v3.platformKeys } : {}),
     windowSeconds,
   };
+}
+
+function resolveRetry(given: unknown, timeout: number, issues: ValidationIssue[]): RetryPolicy {
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
+    issues.push({
+      path: 'options.retry',
+      expected: 'an object ({ limit, maxRetryAfter })',
+      received: describeValue(given),
+    });
+    return { limit: 0, maxRetryAfter: 0 };
+  }
+  const { limit = 2, maxRetryAfter = timeout } = (given ?? {}) as RetryOptions;
+  if (!Number.isInteger(limit) || limit < 0 || limit > 10) {
+    issues.push({
+      path: 'options.retry.limit',
+      expected: 'an integer from 0 to 10',
+      received: describeValue(limit),
+    });
+  }
+  if (!Number.isInteger(maxRetryAfter) || maxRetryAfter < 0 || maxRetryAfter > 2_147_483_647) {
+    issues.push({
+      path: 'options.retry.maxRetryAfter',
+      expected: 'a non-negative integer of milliseconds',
+      received: describeValue(maxRetryAfter),
+    });
+  }
+  return { limit, maxRetryAfter };
 }
 
 /** Names a value's type and size, never its content: for options that may hold a misplaced secret. */

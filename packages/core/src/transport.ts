@@ -1,5 +1,6 @@
 import ky, { isNetworkError, isTimeoutError, type KyInstance } from 'ky';
 import { type TransportAttempt, TransportError } from './errors.ts';
+import { backoff, delay, isRetryable, type RetryPolicy, retryDelay } from './retry.ts';
 import type { HttpMethod } from './route.ts';
 
 /** One signed attempt at a call. Built afresh for every attempt, so each carries its own nonce and time. */
@@ -28,7 +29,7 @@ export interface TransportSettings {
   readonly baseUrl: string;
   readonly backupBaseUrls: readonly string[];
   readonly timeout: number;
-  readonly getRetryLimit: number;
+  readonly retry: RetryPolicy;
   readonly fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 }
 
@@ -131,7 +132,7 @@ export class Transport {
   ): Promise<RawAnswer> {
     const attempts: TransportAttempt[] = [];
     const hosts = this.hosts;
-    const retries = method === 'GET' ? this.#settings.getRetryLimit : 0;
+    const retries = method === 'GET' ? this.#settings.retry.limit : 0;
     let path = '';
     for (let hostIndex = 0; hostIndex < hosts.length; hostIndex++) {
       const host = hosts[hostIndex]!;
@@ -149,9 +150,13 @@ export class Transport {
           });
           const bytes = new Uint8Array(await response.arrayBuffer());
           const body = utf8.decode(bytes);
-          if (retry < retries && retryableStatuses.has(response.status)) {
+          const wait =
+            retry < retries && isRetryable({ status: response.status })
+              ? retryDelay(retry, response.headers.get('retry-after'), this.#settings.retry.maxRetryAfter)
+              : undefined;
+          if (wait !== undefined) {
             attempts.push({ url, error: `HTTP ${response.status}` });
-            await delay(backoff(retry, response.headers.get('retry-after')), options.signal);
+            await delay(wait, options.signal);
             continue;
           }
           return { url, status: response.status, headers: response.headers, bytes, body };
@@ -163,7 +168,7 @@ export class Transport {
           const repeatable =
             unreachable || (method === 'GET' && (isNetworkError(error) || isTimeoutError(error)));
           if (repeatable && retry < retries) {
-            await delay(backoff(retry, null), options.signal);
+            await delay(backoff(retry), options.signal);
             continue;
           }
           if ((unreachable || (method === 'GET' && isTimeoutError(error))) && hostIndex < hosts.length - 1)
@@ -180,29 +185,6 @@ export class Transport {
       attempts,
     });
   }
-}
-
-const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
-
-function backoff(retry: number, retryAfter: string | null): number {
-  const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 2_000);
-  return Math.min(100 * 2 ** retry, 2_000);
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }
 
 function toTransportError(

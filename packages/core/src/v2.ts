@@ -1,18 +1,11 @@
 import { createNonce, signV2, type V2ApiKey, type V2SignType, verifyV2 } from '@wxpark/signer';
 import { ApiError, SignatureError, ValidationError, WxparkError } from './errors.ts';
+import { isRetryable } from './retry.ts';
 import type { AnyRoute, XmlCodec } from './route.ts';
 import type { PreparedAttempt, RawAnswer } from './transport.ts';
 
 /** APIv2 fields as sent and received: a flat record of strings. */
 export type V2Fields = Record<string, string>;
-
-const retryableV2Codes = new Set([
-  'SYSTEMERROR',
-  'SYSTEM_ERROR',
-  'FREQUENCY_LIMITED',
-  'RATE_LIMITED',
-  'BIZERR_NEED_RETRY',
-]);
 
 const keyHint =
   'the APIv2 key is the 32-character key set under API security in the merchant console; it is not the APIv3 key';
@@ -77,10 +70,10 @@ export class V2Protocol {
     if (answer.status < 200 || answer.status >= 300) {
       throw new ApiError({
         ...base,
-        code: `HTTP_${answer.status}`,
+        code: 'HTTP_STATUS',
         message: `${route.method} ${route.path} answered HTTP ${answer.status}`,
         signatureVerified: false,
-        isRetryable: answer.status >= 500 || answer.status === 429,
+        isRetryable: isRetryable({ status: answer.status }),
       });
     }
     let fields: V2Fields;
@@ -114,7 +107,7 @@ export class V2Protocol {
         ...(description?.includes('签名') ? { hint: `${keyHint}; also check sign_type` } : {}),
         ...(description === undefined ? {} : { description }),
         signatureVerified: hasSign,
-        isRetryable: false,
+        isRetryable: isRetryable({ status: answer.status, code: fields.err_code, verified: hasSign }),
       });
     }
     if (fields.result_code !== 'SUCCESS') {
@@ -126,7 +119,7 @@ export class V2Protocol {
         message: `${route.path}: ${code}${description ? `: ${description}` : ''}`,
         ...(description === undefined ? {} : { description }),
         signatureVerified: hasSign,
-        isRetryable: retryableV2Codes.has(code),
+        isRetryable: isRetryable({ status: answer.status, code, verified: hasSign }),
       });
     }
     if (!hasSign && !route.v2?.unsignedResponse) {

@@ -6,8 +6,9 @@ import {
   SignerError,
   verifyV3Signature,
 } from '@wxpark/signer';
-import { ApiError, type ApiErrorDetail, SignatureError, WxparkError } from './errors.ts';
+import { ApiError, type ApiErrorCode, type ApiErrorDetail, SignatureError, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
+import { isRetryable } from './retry.ts';
 import type { AnyRoute } from './route.ts';
 import type { PreparedAttempt, RawAnswer } from './transport.ts';
 
@@ -28,8 +29,6 @@ export interface V3PreparedCall {
   /** The `Wechatpay-Serial` to send; absent means the key provider's preference, null means none. */
   readonly serial?: string | null;
 }
-
-const retryableStatuses = new Set([429, 500, 502, 503, 504]);
 
 const signatureHints: Partial<Record<string, string>> = {
   SIGNATURE_MISMATCH:
@@ -176,7 +175,7 @@ function toApiError(
   requestId: string | undefined,
   signed: boolean,
 ): ApiError {
-  let code = `HTTP_${answer.status}`;
+  let code: ApiErrorCode = 'HTTP_STATUS';
   let message = `${route.method} ${route.path} answered HTTP ${answer.status}`;
   let detail: ApiErrorDetail | undefined;
   try {
@@ -203,6 +202,6 @@ function toApiError(
     ...(requestId ? { requestId } : {}),
     ...(detail ? { detail } : {}),
     signatureVerified: signed,
-    isRetryable: retryableStatuses.has(answer.status),
+    isRetryable: isRetryable({ status: answer.status, code, verified: signed }),
   });
 }

@@ -1,7 +1,8 @@
 // Registered symbols (Symbol.for) are shared by every copy of every wxpark package in a process, so
-// `isInstance` keeps working when a dependency tree holds two installs and `instanceof` would fail.
+// `isInstance` keeps working when a dependency tree holds two installs and `instanceof` would fail. Every
+// wxpark error carries `wxpark.error`; each class adds `wxpark.error.<Name>` (the same scheme in every package).
 const wxparkMarker = Symbol.for('wxpark.error');
-const signerMarker = Symbol.for('wxpark.signer.error');
+const signerMarker = Symbol.for('wxpark.error.SignerError');
 
 /**
  * Stable, machine-readable reasons a signer operation failed.
@@ -68,8 +69,8 @@ export class SignerError extends Error {
 
   /**
    * True for an error thrown by any installed copy of `@wxpark/signer`. It checks the
-   * `Symbol.for('wxpark.signer.error')` marker, so other wxpark errors (which carry only
-   * `Symbol.for('wxpark.error')`) are not mistaken for signer errors.
+   * `Symbol.for('wxpark.error.SignerError')` marker, so other wxpark errors (which carry
+   * `Symbol.for('wxpark.error')` and their own class's marker) are not mistaken for signer errors.
    */
   static isInstance(value: unknown): value is SignerError {
     return (
