@@ -207,6 +207,7 @@ class ClientRuntime {
       baseUrl: options.baseUrl,
       backupBaseUrls: options.backupBaseUrls,
       timeout: options.timeout,
+      maxResponseBytes: options.maxResponseBytes,
       retry: options.retry,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });

@@ -36,6 +36,7 @@ export {
   type ClientOptions,
   defaultBackupBaseUrls,
   defaultBaseUrl,
+  defaultMaxResponseBytes,
   type RetryOptions,
   type V2Options,
   type V3Options,

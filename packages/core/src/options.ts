@@ -16,7 +16,9 @@ import { describeValue } from './schema.ts';
 
 /** The primary WeChat Pay API host. */
 export const defaultBaseUrl = 'https://api.mch.weixin.qq.com';
-/** WeChat Pay's published backup host (cross-city disaster recovery). */
+/** The default cap on a response body: 4 MiB, far above any answer of the parking APIs. */
+export const defaultMaxResponseBytes = 4 * 1024 * 1024;
+/** WeChat Pay's published backup host (cross-city disaster recovery), used only with the default `baseUrl`. */
 export const defaultBackupBaseUrls: readonly string[] = ['https://api2.mch.weixin.qq.com'];
 
 /** APIv2 credentials. */
@@ -83,21 +85,29 @@ export interface ClientOptions {
   /** APIv3 credentials; required when a package with APIv3 routes is composed. */
   v3?: V3Options;
   /**
-   * The API host, without a trailing slash.
+   * The API host, without a trailing slash. Setting it (to the sandbox, a staging proxy) also turns off the
+   * default backup host, so test traffic can never reach WeChat Pay's production backup.
    * @default 'https://api.mch.weixin.qq.com'
    */
   baseUrl?: string;
   /**
    * Hosts to try, in order, when the previous one could not be reached at all (DNS, connect or TLS
    * failure). A call that may have arrived is never sent again. Pass `[]` to disable failover.
-   * @default ['https://api2.mch.weixin.qq.com']
+   * @default ['https://api2.mch.weixin.qq.com'] when `baseUrl` is not given either; `[]` when it is
    */
   backupBaseUrls?: readonly string[];
   /**
-   * Milliseconds to wait for an answer, per attempt.
+   * Milliseconds one attempt may take, from sending the request to the last byte of the response body. A
+   * POST that timed out may have arrived: it fails with `TransportError` code `TIMEOUT` and is not resent.
    * @default 10000
    */
   timeout?: number;
+  /**
+   * Most bytes a response body may have. The body is read as a stream and the connection cut past this,
+   * with a `TransportError` of code `RESPONSE_TOO_LARGE`. Far above any answer of the parking APIs.
+   * @default 4194304 (4 MiB)
+   */
+  maxResponseBytes?: number;
   /**
    * When a call is sent again, by method and failure (the rule `ApiError.isRetryable` also follows):
    *
@@ -143,6 +153,7 @@ export interface ResolvedOptions {
   readonly baseUrl: string;
   readonly backupBaseUrls: readonly string[];
   readonly timeout: number;
+  readonly maxResponseBytes: number;
   readonly retry: RetryPolicy;
   readonly userAgent: string;
   readonly fetch?: ClientOptions['fetch'];
@@ -191,7 +202,8 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     });
   }
   const baseUrl = checkUrl(options.baseUrl ?? defaultBaseUrl, 'options.baseUrl', issues);
-  const backups = options.backupBaseUrls ?? defaultBackupBaseUrls;
+  // The production backup pairs only with the production host: a test host gets no backup unless named.
+  const backups = options.backupBaseUrls ?? (options.baseUrl === undefined ? defaultBackupBaseUrls : []);
   if (!Array.isArray(backups)) {
     issues.push({
       path: 'options.backupBaseUrls',
@@ -209,6 +221,14 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
       path: 'options.timeout',
       expected: 'a positive integer of milliseconds',
       received: describeValue(timeout),
+    });
+  }
+  const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1024 || maxResponseBytes > 1_073_741_824) {
+    issues.push({
+      path: 'options.maxResponseBytes',
+      expected: 'an integer of bytes from 1024 to 1 GiB',
+      received: describeValue(maxResponseBytes),
     });
   }
   const retry = resolveRetry(options.retry, timeout, issues);
@@ -247,6 +267,7 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     baseUrl,
     backupBaseUrls: backups,
     timeout,
+    maxResponseBytes,
     retry,
     userAgent: options.userAgent ?? `wxpark/${coreVersion} (node ${process.versions.node})`,
     ...(options.fetch ? { fetch: options.fetch } : {}),

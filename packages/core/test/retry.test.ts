@@ -6,7 +6,13 @@ import { type PreparedAttempt, Transport } from '../src/transport.ts';
 import { listen, signedV2Body, testClient } from './helpers.ts';
 
 function transport(baseUrl: string, maxRetryAfter = 5_000) {
-  return new Transport({ baseUrl, backupBaseUrls: [], timeout: 5_000, retry: { limit: 2, maxRetryAfter } });
+  return new Transport({
+    baseUrl,
+    backupBaseUrls: [],
+    timeout: 5_000,
+    maxResponseBytes: 1 << 20,
+    retry: { limit: 2, maxRetryAfter },
+  });
 }
 const get = async (): Promise<PreparedAttempt> => ({ path: '/x', headers: {} });
 
