@@ -1,5 +1,6 @@
 import type { ApiV3Key } from '@wxpark/signer';
 import { ValidationError, type ValidationIssue } from './errors.ts';
+import type { V3NoticeKeys } from './notices/v3.ts';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import type {
@@ -16,7 +17,6 @@ import type {
 import { runSchema } from './schema.ts';
 import { type RawAnswer, Transport } from './transport.ts';
 import { type V2Fields, V2Protocol } from './v2.ts';
-import type { V3NoticeKeys } from './v3-notice.ts';
 
 /** Per-call settings. */
 export interface CallConfig {

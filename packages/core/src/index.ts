@@ -25,13 +25,40 @@ export {
   type WxparkErrorCode,
   type WxparkErrorInit,
 } from './errors.ts';
+export { type NodeNoticeRequest, type RawBodySource, readRawBody } from './notices/body.ts';
+export {
+  createFastifyNoticePlugin,
+  type FastifyInstanceLike,
+  type FastifyNoticePluginOptions,
+  type FastifyReplyLike,
+  type HonoContextLike,
+  type HonoRequestLike,
+  type KoaContextLike,
+} from './notices/frameworks.ts';
+export {
+  createNoticeHandler,
+  type NoticeHandler,
+  type NoticeHandlerOptions,
+  type NoticeHeaders,
+  type NoticeProtocol,
+  type NoticeReply,
+} from './notices/pipeline.ts';
 export {
   createMemoryNoticeStore,
   type MemoryNoticeStoreOptions,
   type NoticeClaim,
   type NoticeStore,
   type StoredNoticeReply,
-} from './notice-store.ts';
+} from './notices/store.ts';
+export {
+  createV3NoticeHandler,
+  type V3Notice,
+  type V3NoticeHandler,
+  type V3NoticeHandlerOptions,
+  type V3NoticeKeys,
+  type V3NoticeReply,
+  verifyV3Notice,
+} from './notices/v3.ts';
 export {
   type ClientOptions,
   defaultBackupBaseUrls,
@@ -42,7 +69,6 @@ export {
   type V3Options,
 } from './options.ts';
 export { createPlatformKeys, type PlatformKeyProvider, type PlatformKeysOptions } from './platform-keys.ts';
-export { type RawBodySource, readRawBody } from './raw-body.ts';
 export {
   type AnyRoute,
   definePackage,
@@ -83,13 +109,4 @@ export {
 } from './schema.ts';
 export { formatChinaCompactTime, formatChinaRfc3339, isCompactTime, isRfc3339 } from './time.ts';
 export { isUnreachable } from './transport.ts';
-export {
-  createV3NoticeHandler,
-  type V3Notice,
-  type V3NoticeHandler,
-  type V3NoticeHandlerOptions,
-  type V3NoticeKeys,
-  type V3NoticeReply,
-  verifyV3Notice,
-} from './v3-notice.ts';
 export { apiV3 } from './v3-support.ts';

@@ -58,6 +58,7 @@ export {
   type ParkingFeeReply,
   type ParkingNotice,
   type ParkingNoticeHandlerOptions,
+  parkingEventTypes,
 } from './notices.ts';
 export type {
   EnabledState,
