@@ -1,7 +1,8 @@
+import { createFastifyNoticePlugin } from '@wxpark/core';
 import Fastify from 'fastify';
 import type { NoticeHandlers, RunningApp } from './notices.ts';
 
-/** An app with Fastify's default parsers on its own routes, and the notice routes in a scope of their own. */
+/** An app with Fastify's default parsers on its own routes, and the notice routes in the plugin's scope. */
 export async function startFastify({
   vehicleNotices,
   parkingNotices,
@@ -9,18 +10,16 @@ export async function startFastify({
 }: NoticeHandlers): Promise<RunningApp> {
   // #region recipe
   const app = Fastify();
-  await app.register(async (scope) => {
-    // The handlers read the body themselves: in this scope only, leave the stream unread.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    scope.post('/wxpay/v2/notify', (request, reply) => vehicleNotices.node(request.raw, reply.hijack().raw));
-    scope.post('/wxpay/v3/parking/notify', (request, reply) =>
-      parkingNotices.node(request.raw, reply.hijack().raw),
-    );
-    scope.post('/wxpay/v3/mall/notify', (request, reply) =>
-      mallNotices.node(request.raw, reply.hijack().raw),
-    );
-  });
+  // Registered without fastify-plugin: its raw parser stays inside the plugin's scope.
+  await app.register(
+    createFastifyNoticePlugin({
+      routes: {
+        '/wxpay/v2/notify': vehicleNotices,
+        '/wxpay/v3/parking/notify': parkingNotices,
+        '/wxpay/v3/mall/notify': mallNotices,
+      },
+    }),
+  );
   // #endregion
   app.post('/api/orders', async (request) => ({ received: request.body }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -15,9 +15,10 @@ export async function startHono({
     if (c.req.method === 'POST') await c.req.text(); // e.g. a request logger
     await next();
   });
-  app.post('/wxpay/v2/notify', (c) => vehicleNotices.fetch(c.req.raw));
-  app.post('/wxpay/v3/parking/notify', (c) => parkingNotices.fetch(c.req.raw));
-  app.post('/wxpay/v3/mall/notify', (c) => mallNotices.fetch(c.req.raw));
+  // .hono(c) takes the text Hono cached for the middleware: c.req.raw is used up by now.
+  app.post('/wxpay/v2/notify', (c) => vehicleNotices.hono(c));
+  app.post('/wxpay/v3/parking/notify', (c) => parkingNotices.hono(c));
+  app.post('/wxpay/v3/mall/notify', (c) => mallNotices.hono(c));
   // #endregion
   app.post('/api/orders', async (c) => c.json({ received: await c.req.json() }));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

@@ -21,8 +21,7 @@ export async function startKoa({
   app.use(async (ctx, next) => {
     const handler = ctx.method === 'POST' ? notices.get(ctx.path) : undefined;
     if (!handler) return next();
-    ctx.respond = false;
-    await handler.node(ctx.req, ctx.res);
+    await handler.koa(ctx); // the bytes the body parser kept in ctx.request.rawBody
   });
   // #endregion
   app.use((ctx) => {

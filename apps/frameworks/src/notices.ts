@@ -1,14 +1,13 @@
-import type { V3NoticeHandler } from '@wxpark/core';
-import type { V2NoticeHandler } from '@wxpark/vehicle-v2';
+import type { NoticeHandler } from '@wxpark/core';
 
 /**
  * The notice handlers an app mounts: `createV2NoticeHandler` (车牌状态变更通知, 扣费结果通知),
  * `createParkingNoticeHandler` and `createMallNoticeHandler`, built once at start-up.
  */
 export interface NoticeHandlers {
-  vehicleNotices: V2NoticeHandler;
-  parkingNotices: V3NoticeHandler;
-  mallNotices: V3NoticeHandler;
+  vehicleNotices: NoticeHandler;
+  parkingNotices: NoticeHandler;
+  mallNotices: NoticeHandler;
 }
 
 /** Where each app serves them: the notify_url given to WeChat Pay for each kind. */
