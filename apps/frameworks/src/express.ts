@@ -19,7 +19,7 @@ export function startExpressHandlerFirst({
   parkingNotices,
   mallNotices,
 }: NoticeHandlers): Promise<RunningApp> {
-  // #region recipe
+  // #region recipe: express-handler-first
   const app = express();
   app.post('/wxpay/v2/notify', (req, res) => vehicleNotices.node(req, res));
   app.post('/wxpay/v3/parking/notify', (req, res) => parkingNotices.node(req, res));
@@ -36,7 +36,7 @@ export function startExpressRaw({
   parkingNotices,
   mallNotices,
 }: NoticeHandlers): Promise<RunningApp> {
-  // #region recipe
+  // #region recipe: express-raw
   const app = express();
   const raw = express.raw({ type: () => true });
   app.post('/wxpay/v2/notify', raw, (req, res) => vehicleNotices.node(req, res));
@@ -58,7 +58,7 @@ export function startExpressJsonGlobal({
   parkingNotices,
   mallNotices,
 }: NoticeHandlers): Promise<RunningApp> {
-  // #region recipe
+  // #region recipe: express-json-global
   const app = express();
   app.use(
     express.json({

@@ -8,7 +8,7 @@ export async function startFastify({
   parkingNotices,
   mallNotices,
 }: NoticeHandlers): Promise<RunningApp> {
-  // #region recipe
+  // #region recipe: fastify
   const app = Fastify();
   // Registered without fastify-plugin: its raw parser stays inside the plugin's scope.
   await app.register(

@@ -9,7 +9,7 @@ export async function startHono({
   parkingNotices,
   mallNotices,
 }: NoticeHandlers): Promise<RunningApp> {
-  // #region recipe
+  // #region recipe: hono
   const app = new Hono();
   app.use(async (c, next) => {
     if (c.req.method === 'POST') await c.req.text(); // e.g. a request logger

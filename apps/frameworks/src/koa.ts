@@ -10,7 +10,7 @@ export async function startKoa({
   parkingNotices,
   mallNotices,
 }: NoticeHandlers): Promise<RunningApp> {
-  // #region recipe
+  // #region recipe: koa
   const app = new Koa();
   app.use(bodyParser());
   const notices = new Map([

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Body, Controller, HttpCode, Inject, Module, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Logger, Module, Post, Req, Res } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NoticeHandlers, RunningApp } from './notices.ts';
 
 const noticeHandlers = Symbol('notice handlers');
 
-// #region recipe
+// #region recipe: nest-controller
 @Controller('wxpay')
 class NoticeController {
   constructor(@Inject(noticeHandlers) private readonly handlers: NoticeHandlers) {}
@@ -46,8 +46,9 @@ export async function startNest(handlers: NoticeHandlers): Promise<RunningApp> {
     providers: [{ provide: noticeHandlers, useValue: handlers }],
   })
   class AppModule {}
-  // #region bootstrap
-  const app = await NestFactory.create(AppModule, { rawBody: true, logger: false });
+  Logger.overrideLogger(false); // quiet tests
+  // #region recipe: nest-bootstrap
+  const app = await NestFactory.create(AppModule, { rawBody: true });
   // #endregion
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;
