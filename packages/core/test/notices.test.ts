@@ -123,6 +123,26 @@ describe('createV3NoticeHandler', () => {
     expect(runs).toBe(1);
   });
 
+  it('does not hold later deliveries behind a run stuck past its lease: the next one runs onNotice again', async () => {
+    const stuck = gate();
+    let runs = 0;
+    const handler = createV3NoticeHandler({
+      ...trusted,
+      leaseMs: 50,
+      onNotice: async () => {
+        runs += 1;
+        if (runs === 1) await stuck.promise;
+      },
+    });
+    const delivery = notice();
+    const first = handler.process(delivery.body, delivery.headers);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect((await handler.process(delivery.body, delivery.headers)).status).toBe(204);
+    expect(runs).toBe(2);
+    stuck.open();
+    await first;
+  });
+
   it('answers 500 and reports it when the store cannot claim, without running onNotice', async () => {
     const errors: unknown[] = [];
     const broken: NoticeStore = {

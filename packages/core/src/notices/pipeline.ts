@@ -103,7 +103,7 @@ export function createNoticeHandler<Notice, Result>(
   const store = options.store ?? createMemoryNoticeStore();
   const leaseMs = options.leaseMs ?? 60_000;
   const maxBytes = options.maxBodyBytes ?? 1_048_576;
-  const inFlight = new Map<string, Promise<NoticeReply>>();
+  const inFlight = new Map<string, { readonly startedAt: number; readonly reply: Promise<NoticeReply> }>();
   const warned = new Set<string>();
 
   function report(error: unknown): void {
@@ -148,10 +148,14 @@ export function createNoticeHandler<Notice, Result>(
     if (undeclared) return failed(undeclared, 500);
     const id = protocol.idOf(notice);
     const running = inFlight.get(id);
-    if (running) return running;
-    const settled = settle(id, notice).finally(() => inFlight.delete(id));
-    inFlight.set(id, settled);
-    return settled;
+    // Past its lease a run is presumed stuck: the store lets the next delivery claim it again, and so do we.
+    if (running && Date.now() - running.startedAt <= leaseMs) return running.reply;
+    const entry = { startedAt: Date.now(), reply: settle(id, notice) };
+    inFlight.set(id, entry);
+    void entry.reply.finally(() => {
+      if (inFlight.get(id) === entry) inFlight.delete(id);
+    });
+    return entry.reply;
   }
 
   async function settle(id: string, notice: Notice): Promise<NoticeReply> {
@@ -199,7 +203,7 @@ export function createNoticeHandler<Notice, Result>(
       }
     },
     async hono(context) {
-      const request = 'raw' in context ? context : context.req;
+      const request = 'req' in context ? context.req : context;
       return toResponse(await run(() => readHonoBody(request, maxBytes), request.raw.headers));
     },
     process(rawBody, headers) {

@@ -37,7 +37,7 @@ export interface V3Notice<Resource = unknown, EventType extends string = string>
   readonly resource: Resource;
 }
 
-/** The keys that verify and decrypt APIv3 callbacks. */
+/** The keys that verify and decrypt APIv3 notices. */
 export interface V3NoticeKeys {
   /** WeChat Pay's keys: a client's provider, a verifier of your own, or the keys themselves. */
   verifier: SignatureVerifier | readonly PlatformKey[];
@@ -83,7 +83,7 @@ export async function verifyV3Notice(
       ...(keys.now ? { now: keys.now } : {}),
     });
   } catch (error) {
-    throw toSignatureError(error, 'callback');
+    throw toSignatureError(error, 'notice');
   }
   const text = typeof rawBody === 'string' ? rawBody : new TextDecoder().decode(rawBody);
   let envelope: Envelope;
@@ -92,7 +92,7 @@ export async function verifyV3Notice(
   } catch (error) {
     throw new WxparkError({
       code: 'MALFORMED_NOTICE',
-      message: 'the callback body is not JSON',
+      message: 'the notice body is not JSON',
       cause: error,
     });
   }
@@ -105,7 +105,7 @@ export async function verifyV3Notice(
   ) {
     throw new WxparkError({
       code: 'MALFORMED_NOTICE',
-      message: 'the callback lacks id, event_type or resource',
+      message: 'the notice lacks id, event_type or resource',
     });
   }
   const apiV3Key = typeof keys.apiV3Key === 'string' ? createApiV3Key(keys.apiV3Key) : keys.apiV3Key;
