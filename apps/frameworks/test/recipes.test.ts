@@ -214,6 +214,23 @@ describe.each(setups)('$name', ({ start }) => {
   });
 });
 
+describe('Fastify 5: the notice plugin stays in its own scope', () => {
+  let app: RunningApp;
+  beforeAll(async () => {
+    app = await startFastify(createHandlers(sandbox, createRecords()));
+  });
+  afterAll(() => app?.close());
+
+  it("leaves Fastify's default parsers on the app's other routes: XML there is still 415", async () => {
+    const answer = await post(
+      `${app.url}${otherPath}`,
+      { 'content-type': 'text/xml' },
+      '<xml><a>1</a></xml>',
+    );
+    expect(answer.status).toBe(415);
+  });
+});
+
 describe('Express 5, express.json() global with nothing kept (a misconfiguration)', () => {
   let app: RunningApp;
   const records: Records = createRecords();
