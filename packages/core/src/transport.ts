@@ -92,8 +92,11 @@ export function isUnreachable(error: unknown): boolean {
 
 /** Why this transport aborted an attempt itself (rather than the caller's signal). */
 class AttemptAborted extends Error {
-  constructor(readonly reason: 'timeout' | 'too-large') {
+  readonly reason: 'timeout' | 'too-large';
+
+  constructor(reason: 'timeout' | 'too-large') {
     super(reason === 'timeout' ? 'timed out' : 'response body too large');
+    this.reason = reason;
   }
 }
 
