@@ -80,7 +80,7 @@ export const mallEventTypes = [
  * @example
  * ```ts
  * const mallNotices = createMallNoticeHandler({
- *   ...noticeKeysOf(wxpay),
+ *   ...getNoticeKeys(wxpay),
  *   onNotice: async (notice) => {
  *     if (notice.event_type === 'MALL_TRANSACTION.SUCCESS') await points.award(notice.resource);
  *   },

@@ -21,10 +21,10 @@ function hasMarker(value: unknown, marker: symbol): boolean {
 /**
  * Codes of failures that belong to no more specific class.
  *
- * - `MALFORMED_RESPONSE`: a signed answer whose body is not the JSON or XML its protocol uses.
+ * - `MALFORMED_RESPONSE`: a signed response whose body is not the JSON or XML its protocol uses.
  * - `MALFORMED_NOTICE`: a notice (callback) body that is not what WeChat Pay sends.
  * - `NO_PLATFORM_CERTIFICATES`: `/v3/certificates` answered 404; the merchant uses the WeChat Pay public key.
- * - `PLATFORM_KEYS_UNAVAILABLE`: an answer or notice named an unknown key and downloading the platform
+ * - `PLATFORM_KEYS_UNAVAILABLE`: an response or notice named an unknown key and downloading the platform
  *   certificates to find it failed (see `cause`).
  * - `VERIFY_FAILED`: verification failed for a reason other than a signer error (see `cause`).
  * - `BODY_ALREADY_READ`: a framework consumed a notice's body before the handler could read it.
@@ -156,7 +156,7 @@ export class ValidationError extends WxparkError {
  * Why a signature was refused: every {@link SignerErrorCode} of `@wxpark/signer` (`SIGNATURE_MISMATCH`,
  * `UNKNOWN_SERIAL`, `TIMESTAMP_OUT_OF_WINDOW`, `SIGNATURE_PROBE`, `DECRYPT_FAILED`, …), and
  *
- * - `MISSING_SIGN`: an APIv2 answer or notice without the `sign` WeChat Pay puts on it.
+ * - `MISSING_SIGN`: an APIv2 response or notice without the `sign` WeChat Pay puts on it.
  * - `SIGN_TYPE_MISMATCH`: an APIv2 notice signed with another `sign_type` than the merchant's.
  * - `SERIAL_MISMATCH`: `/v3/certificates` listed a serial that is not its certificate's.
  */
@@ -196,11 +196,11 @@ export interface ApiErrorDetail {
 }
 
 /**
- * An `ApiError`'s code: WeChat Pay's own code when the answer carried one (APIv3 `code` such as
+ * An `ApiError`'s code: WeChat Pay's own code when the response carried one (APIv3 `code` such as
  * `PARAM_ERROR`, APIv2 `err_code` such as `SYSTEMERROR`), kept as WeChat spells it; otherwise one of the
  * SDK's:
  *
- * - `HTTP_STATUS`: a non-2xx answer without a WeChat Pay code in its body (a gateway's 502, say): see
+ * - `HTTP_STATUS`: a non-2xx response without a WeChat Pay code in its body (a gateway's 502, say): see
  *   `status`.
  * - `RETURN_CODE_FAIL`: an APIv2 `return_code` of FAIL without an `err_code`.
  * - `RESULT_CODE_FAIL`: an APIv2 `result_code` of FAIL without an `err_code`.
@@ -208,12 +208,12 @@ export interface ApiErrorDetail {
 export type ApiErrorCode = 'HTTP_STATUS' | 'RETURN_CODE_FAIL' | 'RESULT_CODE_FAIL' | (string & {});
 
 /**
- * WeChat Pay answered, and the answer was a failure: an APIv2 `return_code`/`result_code` of FAIL, or an
+ * WeChat Pay answered, and the response was a failure: an APIv2 `return_code`/`result_code` of FAIL, or an
  * APIv3 non-2xx status with `{code, message, detail}`.
  */
 export class ApiError extends WxparkError {
   declare readonly code: ApiErrorCode;
-  /** HTTP status of the answer. */
+  /** HTTP status of the response. */
   readonly status: number;
   /** `v2` or `v3`. */
   readonly protocol: 'v2' | 'v3';
@@ -226,7 +226,7 @@ export class ApiError extends WxparkError {
   /** APIv2 `err_code_des`, or `return_msg` when the communication itself failed. */
   readonly description?: string;
   /**
-   * False when the answer carried no signature to check (APIv2 errors and gateway answers often do not):
+   * False when the response carried no signature to check (APIv2 errors and gateway responses often do not):
    * its body may not come from WeChat Pay.
    */
   readonly signatureVerified: boolean;

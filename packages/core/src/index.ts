@@ -1,9 +1,11 @@
+export { describeValue } from '@wxpark/signer';
 export {
   type CallConfig,
+  type CallData,
   type Client,
   createClient,
   type Endpoint,
-  noticeKeysOf,
+  getNoticeKeys,
   type RouteCall,
   type RoutesOf,
   type RouteTree,
@@ -74,6 +76,10 @@ export {
   definePackage,
   defineRoute,
   type HttpMethod,
+  type Protocol,
+  type ProtocolContext,
+  type ProtocolPlug,
+  type ProtocolResult,
   type RouteDefinition,
   type RouteMap,
   type RoutePackage,
@@ -83,14 +89,11 @@ export {
   typeOnly,
   type V2RouteRules,
   type V3RouteRules,
-  type V3Runtime,
-  type V3Support,
   type XmlCodec,
 } from './route.ts';
 export {
   array,
   boolean,
-  describeValue,
   discriminated,
   either,
   integer,
@@ -109,4 +112,5 @@ export {
 } from './schema.ts';
 export { formatChinaCompactTime, formatChinaRfc3339, isCompactTime, isRfc3339 } from './time.ts';
 export { isUnreachable } from './transport.ts';
-export { apiV3 } from './v3-support.ts';
+export { apiV2 } from './v2.ts';
+export { apiV3 } from './v3.ts';

@@ -3,6 +3,7 @@ import {
   createApiV3Key,
   createRsaSigner,
   createV2ApiKey,
+  describeValue,
   type KeyInput,
   loadPlatformPublicKey,
   type RequestSigner,
@@ -12,11 +13,10 @@ import corePackage from '../package.json' with { type: 'json' };
 import { ValidationError, type ValidationIssue, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import type { RetryPolicy } from './retry.ts';
-import { describeValue } from './schema.ts';
 
 /** The primary WeChat Pay API host. */
 export const defaultBaseUrl = 'https://api.mch.weixin.qq.com';
-/** The default cap on a response body: 4 MiB, far above any answer of the parking APIs. */
+/** The default cap on a response body: 4 MiB, far above any response of the parking APIs. */
 export const defaultMaxResponseBytes = 4 * 1024 * 1024;
 /** WeChat Pay's published backup host (cross-city disaster recovery), used only with the default `baseUrl`. */
 export const defaultBackupBaseUrls: readonly string[] = ['https://api2.mch.weixin.qq.com'];
@@ -45,14 +45,14 @@ export interface V3Options {
   /**
    * Platform certificates: `'download'` fetches them from `GET /v3/certificates` (needs `apiV3Key`), keeps
    * them fresh and refetches on an unknown serial; or give PEMs you already hold. With `publicKey` too, both
-   * are trusted (a switch-over), and the public key is the one WeChat is asked to answer with.
+   * are trusted (a switch-over), and the public key is the one WeChat is asked to response with.
    * @default 'download' when `publicKey` is absent and `apiV3Key` is given
    */
   certificates?: 'download' | readonly (string | Buffer)[];
   /** A key provider of your own (it replaces `publicKey` and `certificates`). */
   platformKeys?: PlatformKeyProvider;
   /**
-   * Seconds an answer's or callback's timestamp may differ from this machine's clock, either way.
+   * Seconds an response's or callback's timestamp may differ from this machine's clock, either way.
    * @default 300
    */
   windowSeconds?: number;
@@ -67,19 +67,43 @@ export interface RetryOptions {
   limit?: number;
   /**
    * Most milliseconds a `Retry-After` may ask to wait; a server asking for longer gets no retry and its
-   * answer is returned (as an `ApiError` with `isRetryable: true`).
+   * response is returned (as an `ApiError` with `isRetryable: true`).
    * @default the client's `timeout`
    */
   maxRetryAfter?: number;
 }
 
-/** Settings for {@link createClient}. */
+/**
+ * Settings for {@link createClient}. Only the credentials of the protocols a composed package uses are
+ * required; everything else has a default for production.
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = {
+ *   mchId: '1900000100',
+ *   appId: 'wx8888888888888888', // APIv2 calls get it as appid when their data leaves it out
+ *   v2: { apiKey: process.env.WXPAY_V2_KEY! },
+ *   v3: {
+ *     serialNo: process.env.WXPAY_SERIAL_NO!,
+ *     privateKey: readFileSync('apiclient_key.pem'),
+ *     apiV3Key: process.env.WXPAY_V3_KEY!,
+ *     publicKey: { id: 'PUB_KEY_ID_0119000001002024000000000000', key: readFileSync('pub_key.pem') },
+ *   },
+ *   timeout: 5_000,
+ * };
+ * ```
+ */
 export interface ClientOptions {
   /**
-   * 商户号 (mchid) of the merchant or service provider making the calls. Required for APIv3 calls; APIv2
-   * calls carry `mch_id` in their data.
+   * 商户号 (mchid) of the merchant or service provider making the calls. Required for APIv3 calls. APIv2
+   * calls get it as `mch_id` when their data leaves it out; data that gives another `mch_id` is refused.
    */
   mchId?: string;
+  /**
+   * 公众账号ID (appid, `wx…`) for APIv2 calls: filled in as `appid` when their data leaves it out; data
+   * that gives another `appid` is refused. APIv3 calls take their app ids from their data.
+   */
+  appId?: string;
   /** APIv2 credentials; required when a package with APIv2 routes is composed. */
   v2?: V2Options;
   /** APIv3 credentials; required when a package with APIv3 routes is composed. */
@@ -104,7 +128,7 @@ export interface ClientOptions {
   timeout?: number;
   /**
    * Most bytes a response body may have. The body is read as a stream and the connection cut past this,
-   * with a `TransportError` of code `RESPONSE_TOO_LARGE`. Far above any answer of the parking APIs.
+   * with a `TransportError` of code `RESPONSE_TOO_LARGE`. Far above any response of the parking APIs.
    * @default 4194304 (4 MiB)
    */
   maxResponseBytes?: number;
@@ -112,7 +136,7 @@ export interface ClientOptions {
    * When a call is sent again, by method and failure (the rule `ApiError.isRetryable` also follows):
    *
    * - **GET**: retried up to `limit` times on a connection failure, a timeout, a network error, or an HTTP
-   *   408, 429, 500, 502, 503 or 504 answer. Each retry is signed afresh and waits what `Retry-After` asks
+   *   408, 429, 500, 502, 503 or 504 response. Each retry is signed afresh and waits what `Retry-After` asks
    *   (seconds or an HTTP date; longer than `maxRetryAfter` ends the retries), else 100 ms doubling up to 2 s.
    * - **POST, PUT, PATCH, DELETE**: never sent twice. Only a failure before any byte could reach the host
    *   (DNS, connect, TLS) moves the call to the next backup host; a call that may have arrived fails with a
@@ -134,8 +158,7 @@ export interface ClientOptions {
   fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 }
 
-/** Options after defaults were applied and values checked. */
-/** APIv3 settings after checking. */
+/** APIv3 settings after checking: keys parsed once, defaults applied. */
 export interface ResolvedV3 {
   readonly serialNo: string;
   readonly signer: RequestSigner;
@@ -146,8 +169,13 @@ export interface ResolvedV3 {
   readonly windowSeconds: number;
 }
 
+/**
+ * {@link ClientOptions} after `createClient` checked them and applied the defaults: secrets wrapped
+ * (`V2ApiKey`, `ApiV3Key`), the backup-host rule applied, retry and size limits filled in.
+ */
 export interface ResolvedOptions {
   readonly mchId?: string;
+  readonly appId?: string;
   readonly v2ApiKey?: V2ApiKey;
   readonly v3?: ResolvedV3;
   readonly baseUrl: string;
@@ -199,6 +227,16 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
       path: 'options.mchId',
       expected: 'a string of digits (商户号)',
       received: describeValue(options.mchId),
+    });
+  }
+  if (
+    options.appId !== undefined &&
+    !(typeof options.appId === 'string' && /^wx[0-9A-Za-z]{16}$/.test(options.appId))
+  ) {
+    issues.push({
+      path: 'options.appId',
+      expected: 'an app id: wx and 16 letters or digits (公众账号ID)',
+      received: describeValue(options.appId),
     });
   }
   const baseUrl = checkUrl(options.baseUrl ?? defaultBaseUrl, 'options.baseUrl', issues);
@@ -262,6 +300,7 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     throw new ValidationError({ code: 'INVALID_OPTIONS', context: 'createClient', issues });
   return {
     ...(options.mchId === undefined ? {} : { mchId: options.mchId }),
+    ...(options.appId === undefined ? {} : { appId: options.appId }),
     ...(v2ApiKey === undefined ? {} : { v2ApiKey }),
     ...(v3 === undefined ? {} : { v3 }),
     baseUrl,
@@ -287,7 +326,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     issues.push({
       path: 'options.v3',
       expected: 'APIv3 credentials (a composed package has APIv3 routes)',
-      received: describeShape(v3),
+      received: describeValue(v3),
     });
     return undefined;
   }
@@ -296,7 +335,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     issues.push({
       path: 'options.v3.serialNo',
       expected: 'the merchant API certificate serial in hex',
-      received: describeShape(v3.serialNo),
+      received: describeValue(v3.serialNo),
     });
   }
   let signer: RequestSigner | undefined;
@@ -338,7 +377,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
       () => loadPlatformPublicKey(id as string, key as KeyInput),
       typeof id === 'string' && /^PUB_KEY_ID_\d{1,40}$/.test(id)
         ? `id ${id} with an unusable key`
-        : `id ${describeShape(id)}`,
+        : `id ${describeValue(id)}`,
     );
     if (loaded) publicKey = { id: loaded.id, key: loaded.publicKey };
   }
@@ -399,12 +438,13 @@ function resolveRetry(given: unknown, timeout: number, issues: ValidationIssue[]
   return { limit, maxRetryAfter };
 }
 
-/** Names a value's type and size, never its content: for options that may hold a misplaced secret. */
-function describeShape(value: unknown): string {
-  if (typeof value === 'string') return `a string of ${value.length} characters`;
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : typeof value;
+/** A protocol was composed without the credentials it needs (normally caught when options are checked). */
+export function missingCredentials(expected: string): ValidationError {
+  return new ValidationError({
+    code: 'INVALID_OPTIONS',
+    context: 'createClient',
+    issues: [{ path: 'options', expected, received: 'not configured' }],
+  });
 }
 
 /** Runs a key loader; its failure becomes an issue that never echoes the key. */

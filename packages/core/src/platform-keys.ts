@@ -10,11 +10,11 @@ import {
 import { WxparkError } from './errors.ts';
 
 /**
- * Where WeChat Pay's keys come from: the verifier for answers and callbacks, and the id the client asks
- * WeChat to answer with (the `Wechatpay-Serial` request header).
+ * Where WeChat Pay's keys come from: the verifier for responses and callbacks, and the id the client asks
+ * WeChat to response with (the `Wechatpay-Serial` request header).
  */
 export interface PlatformKeyProvider extends SignatureVerifier {
-  /** The key id WeChat should sign answers with: a `PUB_KEY_ID_…` or a certificate serial. */
+  /** The key id WeChat should sign responses with: a `PUB_KEY_ID_…` or a certificate serial. */
   preferredSerial(): Promise<string | undefined>;
   /** The key to encrypt sensitive request fields with, and its id. */
   encryptionKey(): Promise<PlatformKey>;
@@ -74,7 +74,7 @@ export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyPro
   // Refreshes for an unknown serial are rate-limited on their own clock: the download at start must not
   // stop the client from following a rotation a minute later, and forged serials must not cost a download
   // each. After a failed download the wait is short and grows (1 s, 2 s, 4 s … up to minRefreshInterval):
-  // a rotation right after a failure would otherwise fail every answer and notice for a whole interval.
+  // a rotation right after a failure would otherwise fail every response and notice for a whole interval.
   let nextMissRefresh = Number.NEGATIVE_INFINITY;
   let failures = 0;
 
@@ -134,7 +134,7 @@ export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyPro
         await refresh(true).catch((error: unknown) => {
           throw new WxparkError({
             code: 'PLATFORM_KEYS_UNAVAILABLE',
-            message: `an answer was signed with key ${serial}, and downloading the platform certificates to find it failed`,
+            message: `an response was signed with key ${serial}, and downloading the platform certificates to find it failed`,
             cause: error,
           });
         });

@@ -6,7 +6,7 @@
 /** Statuses that say "try again": timeout, rate limit, and the server-side failures a repeat can outlast. */
 const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
 
-/** WeChat Pay codes that say "try again" (system busy, rate limited), for answers whose signature verified. */
+/** WeChat Pay codes that say "try again" (system busy, rate limited), for responses whose signature verified. */
 const retryableCodes = new Set([
   'SYSTEMERROR',
   'SYSTEM_ERROR',
@@ -15,8 +15,8 @@ const retryableCodes = new Set([
   'BIZERR_NEED_RETRY',
 ]);
 
-/** What is known about a failed answer. */
-export interface FailedAnswer {
+/** What is known about a failed response. */
+export interface FailedResponse {
   readonly status: number;
   /** WeChat Pay's code from the body, if any. */
   readonly code?: string;
@@ -32,9 +32,9 @@ export interface FailedAnswer {
  * 504, or a verified WeChat Pay code of `SYSTEMERROR`, `SYSTEM_ERROR`, `FREQUENCY_LIMITED`, `RATE_LIMITED`
  * or `BIZERR_NEED_RETRY` (APIv2 reports these with HTTP 200).
  */
-export function isRetryable(answer: FailedAnswer): boolean {
-  if (retryableStatuses.has(answer.status)) return true;
-  return answer.verified === true && answer.code !== undefined && retryableCodes.has(answer.code);
+export function isRetryable(response: FailedResponse): boolean {
+  if (retryableStatuses.has(response.status)) return true;
+  return response.verified === true && response.code !== undefined && retryableCodes.has(response.code);
 }
 
 /** The retry policy after defaults. */

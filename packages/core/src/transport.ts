@@ -12,7 +12,7 @@ export interface PreparedAttempt {
 }
 
 /** An HTTP response: its body as received (for signature checks) and as text. */
-export interface RawAnswer {
+export interface RawResponse {
   readonly url: string;
   readonly status: number;
   readonly headers: Headers;
@@ -92,6 +92,7 @@ export function isUnreachable(error: unknown): boolean {
 
 /** Why this transport aborted an attempt itself (rather than the caller's signal). */
 class AttemptAborted extends Error {
+  // A declared field, not a parameter property: the source runs under Node's type stripping (example, benches).
   readonly reason: 'timeout' | 'too-large';
 
   constructor(reason: 'timeout' | 'too-large') {
@@ -177,15 +178,15 @@ export class Transport {
 
   /**
    * Sends one call. `prepare` runs for every attempt, so every attempt carries a fresh nonce, timestamp and
-   * signature. The loop is ours rather than ky's `retry` because ky would resend a request as it is, and
-   * because the rules are WeChat Pay's: fail over to a backup host only when nothing can have arrived, and
-   * never send a POST twice once it may have arrived.
+   * signature. The loop is ours, not ky's `retry`: ky retries one URL only, so it cannot fail over to a
+   * backup host; it cannot tell a failure before any byte left (a POST may then go to the next host) from one
+   * after (the POST must never be sent again); and it would resend the same signed request.
    */
   async send(
     method: HttpMethod,
     prepare: () => Promise<PreparedAttempt>,
     options: SendOptions = {},
-  ): Promise<RawAnswer> {
+  ): Promise<RawResponse> {
     const attempts: TransportAttempt[] = [];
     const hosts = this.hosts;
     const retries = method === 'GET' ? this.#settings.retry.limit : 0;

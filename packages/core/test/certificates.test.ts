@@ -7,7 +7,7 @@ import {
   createV3NoticeHandler,
   definePackage,
   defineRoute,
-  noticeKeysOf,
+  getNoticeKeys,
   object,
   typeOnly,
   WxparkError,
@@ -109,7 +109,7 @@ describe('certificate refetch after a failure', () => {
     await client.v3['wxpark-test'].rotation({}).catch(() => {});
     const received: string[] = [];
     const handler = createV3NoticeHandler({
-      ...noticeKeysOf(client),
+      ...getNoticeKeys(client),
       onNotice(notice) {
         received.push(notice.id);
       },

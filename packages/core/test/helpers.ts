@@ -5,6 +5,7 @@ import { createNonce, createRsaSigner, createV2ApiKey, signV2, signV3Response } 
 import { buildXml, parseXml } from '@wxpark/xml';
 import { afterEach } from 'vitest';
 import {
+  apiV2,
   apiV3,
   type ClientOptions,
   createClient,
@@ -101,7 +102,7 @@ export function signedV2Body(
 export const testRoutes = definePackage({
   name: 'core-test',
   v3: apiV3,
-  xmlCodec: { build: buildXml, parse: parseXml },
+  v2: apiV2({ build: buildXml, parse: parseXml }),
   routes: {
     'v3/core-test/item': defineRoute({
       protocol: 'v3',

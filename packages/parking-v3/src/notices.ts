@@ -117,7 +117,7 @@ export interface ParkingNoticeHandlerOptions
  * @example
  * ```ts
  * const notices = createParkingNoticeHandler({
- *   ...noticeKeysOf(wxpay),
+ *   ...getNoticeKeys(wxpay),
  *   onNotice: async (notice) => {
  *     if (notice.event_type === 'PARKING_FEE.QUERY_TRANS_INFO') return lot.feeReply(notice.resource);
  *     await lot.record(notice.id, notice);

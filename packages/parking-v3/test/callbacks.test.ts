@@ -1,4 +1,4 @@
-import { noticeKeysOf, SignatureError, type WxparkError } from '@wxpark/core';
+import { getNoticeKeys, SignatureError, type WxparkError } from '@wxpark/core';
 import { createTestV3Notice, testNoticeKeys } from '@wxpark/core/testing';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const refused: unknown[] = [];
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   const handler = createParkingNoticeHandler({
-    ...noticeKeysOf(v3Client(sandbox)),
+    ...getNoticeKeys(v3Client(sandbox)),
     onNotice(notice) {
       processed.push(notice);
       if (notice.event_type === 'PARKING_FEE.QUERY_TRANS_INFO') {
@@ -132,7 +132,7 @@ describe('APIv3 parking callbacks', () => {
       event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
       resource: entranceChange,
     });
-    const keys = noticeKeysOf(v3Client(sandbox));
+    const keys = getNoticeKeys(v3Client(sandbox));
     for (const skew of [-10 * 60_000, 10 * 60_000]) {
       const later = createParkingNoticeHandler({ ...keys, now: () => Date.now() + skew, onNotice: () => {} });
       const answer = await later.fetch(
@@ -154,7 +154,7 @@ describe('APIv3 parking callbacks', () => {
       resource: entranceChange,
     });
     const wrongKey = createParkingNoticeHandler({
-      ...noticeKeysOf(v3Client(sandbox)),
+      ...getNoticeKeys(v3Client(sandbox)),
       apiV3Key: merchantOf(sandbox).v2ApiKey,
       onNotice: () => {},
       onError: (error) => refused.push(error),
@@ -174,7 +174,7 @@ describe('APIv3 parking callbacks', () => {
   });
 
   it('answers 500 and tells onError when a fee query gets no reply or a malformed one, never a silent 204', async () => {
-    const keys = noticeKeysOf(v3Client(sandbox));
+    const keys = getNoticeKeys(v3Client(sandbox));
     let reply: unknown;
     const strict = createParkingNoticeHandler({
       ...keys,
@@ -222,7 +222,7 @@ describe('APIv3 parking callbacks', () => {
     expect(processed).toHaveLength(0);
     expect((refused[0] as WxparkError).code).toBe('UNDECLARED_NOTICE');
     const onlyFees = createParkingNoticeHandler({
-      ...noticeKeysOf(v3Client(sandbox)),
+      ...getNoticeKeys(v3Client(sandbox)),
       eventTypes: ['PARKING_FEE.QUERY_TRANS_INFO'],
       onNotice: () => {},
       onError: (error) => refused.push(error),

@@ -95,13 +95,25 @@ export function invalidArgument(
 }
 
 /**
- * Describes a value for an error message without revealing it: its type, and its length for strings.
- * Only for values that may be secret or personal; short identifiers can be quoted directly.
+ * Describes a value for an error message by its shape, never its content: the one rule of every wxpark
+ * package, since any string a caller passes may be a misplaced key. Only values that cannot hold a secret
+ * (numbers, booleans, null, undefined, Dates) are shown; strings, bytes and objects are described by type
+ * and size.
+ *
+ * @example
+ * ```ts
+ * describeValue('a1b2…'); // 'a string of 32 characters'
+ * describeValue(12); // 'the number 12'
+ * ```
  */
 export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return `a string of ${value.length} characters`;
-  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `a string of ${[...value].length} characters`;
+  if (typeof value === 'number') return Number.isFinite(value) ? `the number ${value}` : String(value);
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value instanceof Uint8Array) return `${value.length} bytes`;
-  return typeof value === 'object' ? 'an object' : typeof value;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : 'a Date';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

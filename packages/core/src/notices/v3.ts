@@ -12,7 +12,7 @@ import {
 } from '@wxpark/signer';
 import { SignatureError, ValidationError, WxparkError } from '../errors.ts';
 import { runSchema, type Schema } from '../schema.ts';
-import { toSignatureError } from '../v3.ts';
+import { toSignatureError } from '../v3-signature.ts';
 import {
   createNoticeHandler,
   type NoticeHandler,
@@ -163,7 +163,7 @@ export type V3NoticeHandler = NoticeHandler;
  * @example
  * ```ts
  * const notices = createV3NoticeHandler({
- *   ...noticeKeysOf(client),
+ *   ...getNoticeKeys(client),
  *   eventTypes: ['VEHICLE.ENTRANCE_STATE_CHANGE'],
  *   onNotice: async (notice) => { await recordStateChange(notice.id, notice.resource); },
  *   onError: (error) => logger.warn(error),
