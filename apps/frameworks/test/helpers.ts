@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { businesscircle, createMallNoticeHandler, type MallNotice } from '@wxpark/businesscircle';
-import { createClient, noticeKeysOf } from '@wxpark/core';
+import { createClient, getNoticeKeys } from '@wxpark/core';
 import { createParkingNoticeHandler, type ParkingNotice, parkingV3 } from '@wxpark/parking-v3';
 import type { Sandbox, SandboxMerchant } from '@wxpark/sandbox';
 import { createV2NoticeHandler, type V2Notice, vehicleV2 } from '@wxpark/vehicle-v2';
@@ -74,12 +74,12 @@ export function createHandlers(sandbox: Sandbox, records: Records): NoticeHandle
       onError,
     }),
     parkingNotices: createParkingNoticeHandler({
-      ...noticeKeysOf(v3ClientOf(sandbox, merchants.parking)),
+      ...getNoticeKeys(v3ClientOf(sandbox, merchants.parking)),
       onNotice: (notice) => void records.parking.push(notice),
       onError,
     }),
     mallNotices: createMallNoticeHandler({
-      ...noticeKeysOf(v3ClientOf(sandbox, merchants.mall)),
+      ...getNoticeKeys(v3ClientOf(sandbox, merchants.mall)),
       onNotice: (notice) => void records.mall.push(notice),
       onError,
     }),

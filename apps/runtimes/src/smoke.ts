@@ -3,7 +3,7 @@
 // Fetch entry, served by the runtime's own HTTP server. Prints one `WXPARK_SMOKE {json}` line; exits 1 on
 // any failed step. Started by run.ts, which passes the sandbox's address and keys in WXPARK_SANDBOX.
 import { businesscircle } from '@wxpark/businesscircle';
-import { createClient, noticeKeysOf } from '@wxpark/core';
+import { createClient, getNoticeKeys } from '@wxpark/core';
 import { createParkingNoticeHandler, type ParkingNotice, parkingV3 } from '@wxpark/parking-v3';
 import { createV2NoticeHandler, type V2Notice, vehicleV2 } from '@wxpark/vehicle-v2';
 import type { SmokeData, SmokeReport, SmokeStep } from './data.ts';
@@ -66,7 +66,7 @@ const v2Handler = createV2NoticeHandler({
   onNotice: (notice) => void v2Notices.push(notice),
 });
 const v3Handler = createParkingNoticeHandler({
-  ...noticeKeysOf(v3Client(data.v3.parking, 'parking')),
+  ...getNoticeKeys(v3Client(data.v3.parking, 'parking')),
   onNotice: (notice) => void v3Notices.push(notice),
 });
 const server = await serve((request) => {
