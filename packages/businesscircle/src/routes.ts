@@ -1,14 +1,15 @@
 import {
+  answerOf,
   boolean,
   defineRoute,
   integer,
-  object,
+  objectOf,
   oneOf,
+  openEnum,
   optional,
   rfc3339,
-  type Schema,
   string,
-  typeOnly,
+  text,
 } from '@wxpark/core';
 
 const time = rfc3339({ maxLength: 32 });
@@ -97,6 +98,7 @@ export interface PointsCommitStatus {
 export type NoContent = Record<string, never>;
 
 const docs = 'https://pay.weixin.qq.com/docs/partner/apis/smart-business-circle';
+const noContent = answerOf<NoContent>()({});
 
 /** 商圈会员停车状态同步: `POST /v3/businesscircle/parkings` (204). */
 export const parkingStateSync = defineRoute({
@@ -105,7 +107,7 @@ export const parkingStateSync = defineRoute({
   path: '/v3/businesscircle/parkings',
   title: '商圈会员停车状态同步',
   docs: `${docs}/parkings/update-parkings.html`,
-  request: object({
+  request: objectOf<ParkingStateSyncRequest>()({
     sub_mchid: subMchid,
     brandid: integer({ min: 1 }),
     appid,
@@ -113,8 +115,8 @@ export const parkingStateSync = defineRoute({
     plate_number: plateNumber,
     state: oneOf(['IN', 'OUT']),
     time,
-  }) satisfies Schema<ParkingStateSyncRequest, unknown> as Schema<ParkingStateSyncRequest, unknown>,
-  response: typeOnly<NoContent>(),
+  }),
+  response: noContent,
 });
 
 /** 商圈积分同步: `POST /v3/businesscircle/points/notify` (204). */
@@ -124,7 +126,7 @@ export const pointsNotify = defineRoute({
   path: '/v3/businesscircle/points/notify',
   title: '商圈积分同步',
   docs: `${docs}/points/notify-points.html`,
-  request: object({
+  request: objectOf<PointsNotifyRequest>()({
     sub_mchid: subMchid,
     transaction_id: string({ maxLength: 64 }),
     appid,
@@ -134,8 +136,8 @@ export const pointsNotify = defineRoute({
     points_update_time: time,
     no_points_remarks: optional(string({ maxLength: 20 })),
     total_points: optional(integer({ min: 0 })),
-  }) satisfies Schema<PointsNotifyRequest, unknown> as Schema<PointsNotifyRequest, unknown>,
-  response: typeOnly<NoContent>(),
+  }),
+  response: noContent,
 });
 
 /** 商圈积分授权查询: `GET /v3/businesscircle/user-authorizations/{openid}`. */
@@ -145,11 +147,13 @@ export const userAuthorization = defineRoute({
   path: '/v3/businesscircle/user-authorizations/{openid}',
   title: '商圈积分授权查询',
   v3: { pathParams: ['openid'] },
-  request: object({ openid, appid, sub_mchid: subMchid }) satisfies Schema<
-    UserAuthorizationRequest,
-    unknown
-  > as Schema<UserAuthorizationRequest, unknown>,
-  response: typeOnly<UserAuthorization>(),
+  request: objectOf<UserAuthorizationRequest>()({ openid, appid, sub_mchid: subMchid }),
+  response: answerOf<UserAuthorization>()({
+    openid: text(),
+    authorize_state: openEnum(['UNAUTHORIZED', 'AUTHORIZED', 'DEAUTHORIZED']),
+    authorize_time: optional(text()),
+    deauthorize_time: optional(text()),
+  }),
 });
 
 /** 商圈会员待积分状态查询: `GET /v3/businesscircle/users/{openid}/points/commit_status`. */
@@ -159,9 +163,13 @@ export const pointsCommitStatus = defineRoute({
   path: '/v3/businesscircle/users/{openid}/points/commit_status',
   title: '商圈会员待积分状态查询',
   v3: { pathParams: ['openid'] },
-  request: object({ openid, brandid: integer({ min: 1 }), appid, sub_mchid: subMchid }) satisfies Schema<
-    PointsCommitStatusRequest,
-    unknown
-  > as Schema<PointsCommitStatusRequest, unknown>,
-  response: typeOnly<PointsCommitStatus>(),
+  request: objectOf<PointsCommitStatusRequest>()({
+    openid,
+    brandid: integer({ min: 1 }),
+    appid,
+    sub_mchid: subMchid,
+  }),
+  response: answerOf<PointsCommitStatus>()({
+    points_commit_status: optional(openEnum(['PENDING', 'FINISHED'])),
+  }),
 });

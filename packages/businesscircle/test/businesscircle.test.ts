@@ -156,6 +156,21 @@ describe('the rest of the business-circle family', () => {
     expect(status.data.points_commit_status).toBe(pending.points_commit_status);
   });
 
+  it('refuses a signed authorisation answer without authorize_state as UNEXPECTED_RESPONSE', async () => {
+    const brand = sandbox.config.brands![0]!;
+    sandbox.overrideNextAnswer({
+      path: '/v3/businesscircle/user-authorizations/{openid}',
+      omit: ['authorize_state'],
+    });
+    const error = await client()
+      .v3.businesscircle['user-authorizations']['{openid}']({ openid: member().openid, appid: brand.appId })
+      .catch((e: unknown) => e);
+    expect(ApiError.isInstance(error)).toBe(true);
+    expect((error as ApiError).code).toBe('UNEXPECTED_RESPONSE');
+    expect((error as ApiError).requestId).toMatch(/\S/);
+    expect((error as ApiError).message).toMatch(/reached WeChat Pay.*authorize_state must be present/);
+  });
+
   it('refuses a path parameter that would change the path, before any I/O', async () => {
     const error = await client()
       .v3.businesscircle['user-authorizations']['{openid}']({ openid: '..', appid: 'wx1' })

@@ -11,8 +11,8 @@ import {
 } from '@wxpark/signer';
 import { ApiError, SignatureError, WxparkError } from './errors.ts';
 import { isRetryable } from './retry.ts';
-import { defineRoute, typeOnly } from './route.ts';
-import { object } from './schema.ts';
+import { defineRoute } from './route.ts';
+import { answerOf, array, object, optional, text } from './schema.ts';
 import type { RawResponse } from './transport.ts';
 import { toSignatureError } from './v3-signature.ts';
 
@@ -23,7 +23,23 @@ export const certificatesRoute = defineRoute({
   path: '/v3/certificates',
   title: '下载平台证书',
   request: object({}),
-  response: typeOnly<{ data: CertificateEntry[] }>(),
+  // Read by readCertificates, which decrypts and checks each entry itself.
+  response: answerOf<{ data: CertificateEntry[] }>()({
+    data: array(
+      answerOf<CertificateEntry>()({
+        serial_no: text(),
+        effective_time: text(),
+        expire_time: text(),
+        encrypt_certificate: answerOf<EncryptedResource>()({
+          algorithm: text(),
+          ciphertext: text(),
+          nonce: text(),
+          associated_data: optional(text()),
+          original_type: optional(text()),
+        }),
+      }),
+    ),
+  }),
 });
 
 interface CertificateEntry {
@@ -55,7 +71,8 @@ export async function readCertificates(
   if (response.status !== 200) {
     throw new ApiError({
       code: 'HTTP_STATUS',
-      message: `GET /v3/certificates answered HTTP ${response.status}: ${response.body.slice(0, 200)}`,
+      // The body is unverified and may come from a proxy: it stays out of the message.
+      message: `GET /v3/certificates answered HTTP ${response.status}`,
       status: response.status,
       protocol: 'v3',
       method: 'GET',
@@ -76,15 +93,11 @@ export async function readCertificates(
       return new PlatformKeySet(keys).verify(serial, message, signature, context);
     },
   };
+  const headers = readWechatpayHeaders(response.headers);
   try {
-    await verifyV3Signature({
-      headers: readWechatpayHeaders(response.headers),
-      body: response.bytes,
-      verifier: bootstrap,
-      windowSeconds,
-    });
+    await verifyV3Signature({ headers, body: response.bytes, verifier: bootstrap, windowSeconds });
   } catch (error) {
-    throw toSignatureError(error, '/v3/certificates', requestId);
+    throw toSignatureError(error, '/v3/certificates', requestId, { serial: headers.serial, method: 'GET' });
   }
   return keys;
 }

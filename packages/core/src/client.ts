@@ -13,6 +13,7 @@ import type {
   RouteRequest,
   RouteResponse,
 } from './route.ts';
+import { checkAnswer } from './route.ts';
 import { runSchema } from './schema.ts';
 import { Transport } from './transport.ts';
 
@@ -20,13 +21,16 @@ import { Transport } from './transport.ts';
 export interface CallConfig {
   /** Cancels the call. */
   signal?: AbortSignal;
-  /** Milliseconds for this call's attempts, instead of the client's `timeout`. */
+  /**
+   * Milliseconds each attempt of this call may take, response body included, instead of the client's
+   * `timeout`.
+   */
   timeout?: number;
 }
 
 /** A verified response. */
 export interface WxparkResponse<T> {
-  /** HTTP status (200, or 204 for APIv3 calls that response no body). */
+  /** HTTP status (200, or 204 for APIv3 calls that return no body). */
   readonly status: number;
   readonly headers: Headers;
   /** The response's data, verified before it was returned. */
@@ -276,6 +280,19 @@ class ClientRuntime {
     data: unknown,
     config: CallConfig = {},
   ): Promise<WxparkResponse<unknown>> {
+    const timeout = config.timeout;
+    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= 2_147_483_647)) {
+      throw new ValidationError({
+        context: `${route.method} ${key}`,
+        issues: [
+          {
+            path: 'config.timeout',
+            expected: 'a positive integer of milliseconds',
+            received: describeValue(timeout),
+          },
+        ],
+      });
+    }
     if (route.protocol === 'v2') data = this.#fillV2Identity(key, route, data);
     const checked = runSchema(route.request, data);
     if (!checked.ok) throw new ValidationError({ context: `${route.method} ${key}`, issues: checked.issues });
@@ -293,7 +310,7 @@ class ClientRuntime {
     return {
       status: response.status,
       headers: response.headers,
-      data: result,
+      data: checkAnswer(route, result, response),
       ...(requestId ? { requestId } : {}),
     };
   }

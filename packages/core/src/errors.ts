@@ -24,7 +24,7 @@ function hasMarker(value: unknown, marker: symbol): boolean {
  * - `MALFORMED_RESPONSE`: a signed response whose body is not the JSON or XML its protocol uses.
  * - `MALFORMED_NOTICE`: a notice (callback) body that is not what WeChat Pay sends.
  * - `NO_PLATFORM_CERTIFICATES`: `/v3/certificates` answered 404; the merchant uses the WeChat Pay public key.
- * - `PLATFORM_KEYS_UNAVAILABLE`: an response or notice named an unknown key and downloading the platform
+ * - `PLATFORM_KEYS_UNAVAILABLE`: a response or notice named an unknown key and downloading the platform
  *   certificates to find it failed (see `cause`).
  * - `VERIFY_FAILED`: verification failed for a reason other than a signer error (see `cause`).
  * - `BODY_ALREADY_READ`: a framework consumed a notice's body before the handler could read it.

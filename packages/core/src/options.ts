@@ -45,14 +45,14 @@ export interface V3Options {
   /**
    * Platform certificates: `'download'` fetches them from `GET /v3/certificates` (needs `apiV3Key`), keeps
    * them fresh and refetches on an unknown serial; or give PEMs you already hold. With `publicKey` too, both
-   * are trusted (a switch-over), and the public key is the one WeChat is asked to response with.
+   * are trusted (a switch-over), and the public key is the one WeChat is asked to answer with.
    * @default 'download' when `publicKey` is absent and `apiV3Key` is given
    */
   certificates?: 'download' | readonly (string | Buffer)[];
   /** A key provider of your own (it replaces `publicKey` and `certificates`). */
   platformKeys?: PlatformKeyProvider;
   /**
-   * Seconds an response's or callback's timestamp may differ from this machine's clock, either way.
+   * Seconds a response's or callback's timestamp may differ from this machine's clock, either way.
    * @default 300
    */
   windowSeconds?: number;

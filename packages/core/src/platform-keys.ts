@@ -11,7 +11,7 @@ import { WxparkError } from './errors.ts';
 
 /**
  * Where WeChat Pay's keys come from: the verifier for responses and callbacks, and the id the client asks
- * WeChat to response with (the `Wechatpay-Serial` request header).
+ * WeChat to answer with (the `Wechatpay-Serial` request header).
  */
 export interface PlatformKeyProvider extends SignatureVerifier {
   /** The key id WeChat should sign responses with: a `PUB_KEY_ID_…` or a certificate serial. */
@@ -134,7 +134,7 @@ export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyPro
         await refresh(true).catch((error: unknown) => {
           throw new WxparkError({
             code: 'PLATFORM_KEYS_UNAVAILABLE',
-            message: `an response was signed with key ${serial}, and downloading the platform certificates to find it failed`,
+            message: `a response was signed with key ${serial}, and downloading the platform certificates to find it failed`,
             cause: error,
           });
         });

@@ -1,20 +1,11 @@
+import { ApiError, type ValidationIssue } from './errors.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
-import type { Schema } from './schema.ts';
+import { runSchema, type Schema, type StandardSchema, toStandardSchema } from './schema.ts';
 import type { RawResponse, SendOptions, Transport } from './transport.ts';
 
 /** HTTP methods WeChat Pay uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-/** A compile-time-only marker carrying a type. */
-export interface TypeOnly<T> {
-  readonly __type?: T;
-}
-
-/** Declares a route's response type: `response: typeOnly<NotificationResponse>()`. */
-export function typeOnly<T>(): TypeOnly<T> {
-  return {};
-}
 
 /** How the APIv2 protocol treats a route. */
 export interface V2RouteRules {
@@ -36,11 +27,11 @@ export interface V3RouteRules {
   readonly sensitive?: readonly string[];
 }
 
-/**
- * One WeChat Pay API: where it lives, how it is called, what it accepts and what it responses.
- * Route packages (`@wxpark/vehicle-v2`, …) export these; `createClient` turns them into calls.
- */
-export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod> {
+/** A route's request rules, usable on their own as a Standard Schema v1 validator (`~standard`). */
+export type RequestSchema<Req> = Schema<Req, unknown> & StandardSchema<Req>;
+
+/** A route as a route package writes it, before {@link defineRoute} adds the Standard Schema face. */
+export interface RouteInit<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod> {
   /** `v2` (XML, HMAC/MD5 `sign`) or `v3` (JSON, RSA `Authorization`). */
   readonly protocol: 'v2' | 'v3';
   readonly method: M;
@@ -52,9 +43,27 @@ export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMet
   readonly docs?: string;
   /** Checks call data before any I/O and turns it into the wire fields. */
   readonly request: Schema<Req, unknown>;
-  readonly response: TypeOnly<Res>;
+  /**
+   * Checks a verified answer before it is returned: required fields present and of their type, enums open,
+   * unknown fields kept. Failing it is an `ApiError` with code `UNEXPECTED_RESPONSE`.
+   */
+  readonly response: Schema<unknown, Res>;
   readonly v2?: V2RouteRules;
   readonly v3?: V3RouteRules;
+}
+
+/**
+ * One WeChat Pay API: where it lives, how it is called, what it accepts and what it answers.
+ * Route packages (`@wxpark/vehicle-v2`, …) export these; `createClient` turns them into calls.
+ */
+export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod>
+  extends RouteInit<Req, Res, M> {
+  /**
+   * The request rules; also a Standard Schema v1 validator (`vendor: 'wxpark'`), so an application can
+   * check its own input with the rules the SDK applies before sending:
+   * `sValidator('json', vehicleV2.routes['v2/vehicle/pay/notification'].request)`.
+   */
+  readonly request: RequestSchema<Req>;
 }
 
 /** Any route, for constraints. */
@@ -110,11 +119,29 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
   readonly v3?: ProtocolPlug;
 }
 
-/** Declares a route with its types inferred from its rules. */
+/**
+ * Declares a route. Its request type is the one its request schema accepts, and route packages build that
+ * schema from a named, exported interface with `objectOf<Request>()` (or `discriminatedOf<Request>()`), so
+ * the interface, with its field docs, is what users read, and the compiler checks the rules against it.
+ * Its answer type is the one its answer schema produces, built from the answer interface with
+ * `answerOf<Response>()`. The request schema gains a Standard Schema v1 face (`~standard`).
+ *
+ * @example
+ * ```ts
+ * export const parkingEntry = defineRoute({
+ *   protocol: 'v3',
+ *   method: 'POST',
+ *   path: '/v3/parking/reminders/entry',
+ *   title: '同步车辆入场通知',
+ *   request: objectOf<ParkingEntryRequest>()({ … }),
+ *   response: answerOf<ParkingEntryResponse>()({ serial_number: text() }),
+ * });
+ * ```
+ */
 export function defineRoute<Req, Res, M extends HttpMethod>(
-  route: RouteDefinition<Req, Res, M>,
+  route: RouteInit<Req, Res, M>,
 ): RouteDefinition<Req, Res, M> {
-  return route;
+  return { ...route, request: { ...route.request, ...toStandardSchema(route.request) } };
 }
 
 /** Declares a route package. */
@@ -126,3 +153,42 @@ export function definePackage<const R extends RouteMap>(pkg: RoutePackage<R>): R
 export type RouteRequest<D> = D extends RouteDefinition<infer Req, unknown, HttpMethod> ? Req : never;
 /** The response data type of a route. */
 export type RouteResponse<D> = D extends RouteDefinition<unknown, infer Res, HttpMethod> ? Res : never;
+
+/**
+ * Checks a verified answer against its route's answer schema. A signed answer that does not match is an
+ * `ApiError` with code `UNEXPECTED_RESPONSE`: the call reached WeChat Pay and was processed there, so it is
+ * not retryable, and whatever it did (an entry registered, a deduction accepted) must be confirmed by a
+ * query before the call is sent again.
+ */
+export function checkAnswer(
+  route: AnyRoute,
+  data: unknown,
+  answer: Pick<RawResponse, 'status' | 'headers'>,
+): unknown {
+  const checked = runSchema(route.response, data);
+  if (checked.ok) return checked.value;
+  const requestId = answer.headers.get('request-id') ?? undefined;
+  const [first] = checked.issues as [ValidationIssue, ...ValidationIssue[]];
+  const more = checked.issues.length > 1 ? ` (and ${checked.issues.length - 1} more)` : '';
+  throw new ApiError({
+    code: 'UNEXPECTED_RESPONSE',
+    message:
+      `${route.method} ${route.path}: the call reached WeChat Pay and its answer verified, but the answer ` +
+      `does not have the documented shape: ${first.path || 'answer'} must be ${first.expected}, received ` +
+      `${first.received}${more}`,
+    hint: 'the call may have taken effect: query its result before sending it again, and quote the Request-ID to WeChat Pay support',
+    status: answer.status,
+    protocol: route.protocol,
+    method: route.method,
+    path: route.path,
+    ...(requestId ? { requestId } : {}),
+    detail: {
+      field: first.path,
+      issue: `must be ${first.expected}`,
+      location: 'answer',
+      issues: checked.issues,
+    },
+    signatureVerified: true,
+    isRetryable: false,
+  });
+}

@@ -149,7 +149,20 @@ export function array<In, Out>(
       fail(issues, path, expected, value);
       return [];
     }
-    return value.map((entry, index) => item.check(entry, `${path}[${index}]`, issues));
+    const out: Out[] = [];
+    for (let index = 0; index < value.length; index++) {
+      // A hole ([1, , 3]) is neither a value nor an absent field: JSON.stringify would send it as null.
+      if (!Object.hasOwn(value, index)) {
+        issues.push({
+          path: `${path}[${index}]`,
+          expected: `an item: ${item.expected}`,
+          received: 'a hole in a sparse array',
+        });
+        continue;
+      }
+      out.push(item.check(value[index], `${path}[${index}]`, issues));
+    }
+    return out;
   });
 }
 
@@ -328,4 +341,211 @@ export function rfc3339(rules: { maxLength?: number } = {}): Schema<string | Dat
     issues.push({ path, expected, received: describeValue(value) });
     return '';
   });
+}
+
+/** True when `A` and `B` accept each other (the field's type and the rule's type agree both ways). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** What a rule whose type disagrees with its field must become: nothing a rule can be, so it fails to compile. */
+interface RuleMismatch<Field> {
+  readonly 'objectOf: this rule does not accept exactly the field type (check optional())': Field;
+}
+
+/**
+ * The rules `objectOf<T>()` requires: a rule for every key of `T` (`optional(…)` exactly where the key is
+ * optional), whose accepted type is the field's type, and no rule for a key `T` does not have.
+ */
+type RulesFor<T, S> = {
+  [K in keyof S]: K extends keyof T ? (Agrees<T, K, S[K]> extends true ? S[K] : RuleMismatch<T[K]>) : never;
+} & { [K in Exclude<keyof T, keyof S>]-?: Schema<T[K], unknown> };
+
+type IsOptionalKey<T, K extends keyof T> = Partial<Pick<T, K>> extends Pick<T, K> ? true : false;
+type IsOptionalRule<R> = R extends { readonly optional: true } ? true : false;
+/** A rule agrees with field `K` of `T` when both are optional or both required, and accept the same type. */
+type Agrees<T, K extends keyof T, R> =
+  Same<IsOptionalKey<T, K>, IsOptionalRule<R>> extends true
+    ? Same<Exclude<SchemaInput<R>, undefined>, Exclude<T[K], undefined>>
+    : false;
+
+/**
+ * An object schema written from its interface: the interface `T` stays the source of truth (it carries the
+ * field docs users read), and the compiler checks the rules against it both ways: a rule for every field,
+ * `optional(…)` exactly where the field is optional, the same accepted type, and no rule for a field `T`
+ * does not have. At run time it is {@link object}: unknown fields are refused.
+ *
+ * @example
+ * ```ts
+ * interface Entry { plate_number: string; entrance_name?: string }
+ * const entry = objectOf<Entry>()({
+ *   plate_number: string({ maxLength: 16 }),
+ *   entrance_name: optional(string({ maxLength: 64 })),
+ * });
+ * ```
+ */
+export function objectOf<T extends object>() {
+  // The parameter type proved, field by field, that the rules accept exactly T: name it so.
+  return <const S extends Shape>(shape: S & NoInfer<RulesFor<T, S>>): Schema<T, ObjectOut<S>> =>
+    object(shape) as unknown as Schema<T, ObjectOut<S>>;
+}
+
+/**
+ * A {@link discriminated} schema written from its union type: one variant per value of `T[K]`, each
+ * accepting exactly the members of `T` with that value (build them with {@link objectOf}).
+ */
+export function discriminatedOf<T extends object>() {
+  return <K extends keyof T & string, const M extends Readonly<Record<string, AnySchema>>>(
+    key: K,
+    variants: M &
+      NoInfer<
+        {
+          [V in keyof M]: V extends T[K]
+            ? Same<SchemaInput<M[V]>, Extract<T, Record<K, V>>> extends true
+              ? M[V]
+              : RuleMismatch<Extract<T, Record<K, V>>>
+            : never;
+        } & {
+          [V in Exclude<T[K] & string, keyof M>]-?: Schema<Extract<T, Record<K, V>>, unknown>;
+        }
+      >,
+  ): Schema<T, { [V in keyof M]: SchemaOutput<M[V]> }[keyof M]> =>
+    discriminated(key, variants) as unknown as Schema<T, { [V in keyof M]: SchemaOutput<M[V]> }[keyof M]>;
+}
+
+/** `T` without its index signature: the fields an interface names. */
+type Named<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+type AnswerAgrees<T, K extends keyof T, R> =
+  Same<IsOptionalKey<T, K>, IsOptionalRule<R>> extends true
+    ? Same<Exclude<SchemaOutput<R>, undefined>, Exclude<T[K], undefined>>
+    : false;
+type AnswerRulesFor<T, S> = {
+  [K in keyof S]: K extends keyof Named<T>
+    ? AnswerAgrees<Named<T>, K, S[K]> extends true
+      ? S[K]
+      : RuleMismatch<Named<T>[K]>
+    : never;
+} & { [K in Exclude<keyof Named<T>, keyof S>]-?: Schema<unknown, Named<T>[K]> };
+
+/**
+ * The run-time check of an answer (or a nested object in one), written from its interface `T`: a rule for
+ * every field `T` names, `optional(…)` exactly where the field is optional, producing the field's type.
+ * Unlike {@link objectOf} it keeps fields it does not know (WeChat adds fields) and hands back the value
+ * itself; a required field that is absent or an empty string is refused.
+ *
+ * @example
+ * ```ts
+ * const entryAnswer = answerOf<ParkingEntryResponse>()({ serial_number: text() });
+ * ```
+ */
+export function answerOf<T extends object>() {
+  return <const S extends Shape>(shape: S & NoInfer<AnswerRulesFor<T, S>>): Schema<unknown, T> => {
+    const keys = Object.keys(shape);
+    return make('an object', (value, path, issues) => {
+      if (!isPlainObject(value)) {
+        fail(issues, path, 'an object', value);
+        return value as T;
+      }
+      for (const key of keys) {
+        const field = value[key];
+        const rule = (shape as Shape)[key]!;
+        if (field === undefined || field === '') {
+          if (!rule.optional) fail(issues, join(path, key), `present: ${rule.expected}`, field);
+          continue;
+        }
+        rule.check(field, join(path, key), issues);
+      }
+      return value as T;
+    });
+  };
+}
+
+/** Any string, empty included: answer text WeChat does not promise a shape for. */
+export function text(): Schema<unknown, string> {
+  return make('a string', (value, path, issues) => {
+    if (typeof value !== 'string') fail(issues, path, 'a string', value);
+    return value as string;
+  });
+}
+
+/**
+ * A string answer field with documented values, open to values WeChat adds later: any string passes and is
+ * typed as one of `values` or another string.
+ */
+export function openEnum<const T extends readonly string[]>(
+  values: T,
+): Schema<unknown, T[number] | (string & {})> {
+  const expected = `a string (documented: ${values.join(', ')})`;
+  return make(expected, (value, path, issues) => {
+    if (typeof value !== 'string') fail(issues, path, expected, value);
+    return value as T[number];
+  });
+}
+
+/** Any JSON object, kept as it is: nested answer data the SDK passes through unchecked. */
+export function anyObject(): Schema<unknown, Record<string, unknown>> {
+  return make('an object', (value, path, issues) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      fail(issues, path, 'an object', value);
+    return value as Record<string, unknown>;
+  });
+}
+
+/** One problem in a Standard Schema result: what is wrong, and where (keys and array indexes). */
+export interface StandardIssue {
+  readonly message: string;
+  readonly path?: readonly PropertyKey[];
+}
+
+/** A Standard Schema result: the value, or the problems found. */
+export type StandardResult<T> =
+  | { readonly value: T; readonly issues?: undefined }
+  | { readonly issues: readonly StandardIssue[] };
+
+/**
+ * A validator in the Standard Schema v1 shape (https://standardschema.dev), which Hono's
+ * `@hono/standard-validator`, tRPC, Fastify and others accept. The type is written out here, as the spec
+ * invites, so the packages carry no dependency for it.
+ */
+export interface StandardSchema<T> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: 'wxpark';
+    /** Checks `value` with the SDK's own rules; a valid value comes back as given. */
+    readonly validate: (value: unknown) => StandardResult<T>;
+    /** Compile-time only. */
+    readonly types?: { readonly input: T; readonly output: T } | undefined;
+  };
+}
+
+/** `scene_info(json).scene_info.plate_number` or `ids[2]` as path segments. */
+function pathSegments(path: string): PropertyKey[] {
+  const segments: PropertyKey[] = [];
+  for (const [, key, index] of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (index !== undefined) segments.push(Number(index));
+    // `(json)` marks text that was parsed as JSON; the field is the same one.
+    else if (key !== undefined) segments.push(key.replace(/\(json\)$/, ''));
+  }
+  return segments;
+}
+
+/**
+ * The same rules as a Standard Schema v1 validator. A valid value comes back unchanged (not in its wire
+ * form), so it can be handed to the client call, which checks it again.
+ */
+export function toStandardSchema<In>(schema: Schema<In, unknown>): StandardSchema<In> {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'wxpark',
+      validate(value) {
+        const checked = runSchema(schema, value);
+        if (checked.ok) return { value: value as In };
+        return {
+          issues: checked.issues.map((issue) => ({
+            message: `${issue.path || 'value'} must be ${issue.expected}, received ${issue.received}`,
+            path: pathSegments(issue.path),
+          })),
+        };
+      },
+    },
+  };
 }

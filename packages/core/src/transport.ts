@@ -39,6 +39,7 @@ export interface TransportSettings {
 /** Per-call transport options. */
 export interface SendOptions {
   readonly signal?: AbortSignal;
+  /** Milliseconds for each attempt, body included, instead of the transport's `timeout`. */
   readonly timeout?: number;
 }
 

@@ -81,7 +81,7 @@ export class V2Protocol implements Protocol {
   }
 
   /**
-   * Checks an response: the `sign` is verified with the `sign_type` that was sent (never guessed from its
+   * Checks a response: the `sign` is verified with the `sign_type` that was sent (never guessed from its
    * length); failures become `ApiError`; an unsigned success is refused unless the route says WeChat sends
    * none.
    */

@@ -2,6 +2,7 @@ import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ApiError,
+  answerOf,
   apiV3,
   createClient,
   createV3NoticeHandler,
@@ -9,7 +10,6 @@ import {
   defineRoute,
   getNoticeKeys,
   object,
-  typeOnly,
   WxparkError,
 } from '../src/index.ts';
 import { listen } from './helpers.ts';
@@ -25,7 +25,7 @@ const rotationPackage = definePackage({
       path: '/v3/wxpark-test/rotation',
       title: 'rotation test',
       request: object({}),
-      response: typeOnly<Record<string, never>>(),
+      response: answerOf<Record<string, never>>()({}),
     }),
   },
 });

@@ -1,12 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  answerOf,
   apiV3,
   createClient,
   definePackage,
   defineRoute,
   object,
-  typeOnly,
   ValidationError,
 } from '../src/index.ts';
 
@@ -20,7 +20,7 @@ const v3Package = definePackage({
       path: '/v3/options-test',
       title: 'options test',
       request: object({}),
-      response: typeOnly<Record<string, never>>(),
+      response: answerOf<Record<string, never>>()({}),
     }),
   },
 });

@@ -10,6 +10,7 @@ import {
   refine,
   runSchema,
   string,
+  toStandardSchema,
   transform,
 } from '../src/schema.ts';
 import { isCompactTime, isRfc3339 } from '../src/time.ts';
@@ -48,6 +49,18 @@ describe('schema', () => {
       'ids[1]',
       'ids[2]',
     ]);
+  });
+
+  it('refuses a hole in a sparse array at its index, and still checks the items around it', () => {
+    const ids = array(integer({ min: 1 }));
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
+    const issues = issuesOf(runSchema(ids, [1, , 0]));
+    expect(issues.map((i) => [i.path, i.received])).toEqual([
+      ['[1]', 'a hole in a sparse array'],
+      ['[2]', 'the number 0'],
+    ]);
+    expect(runSchema(ids, [1, undefined, 3]).ok).toBe(false);
+    expect(runSchema(ids, [1, 2, 3])).toEqual({ ok: true, value: [1, 2, 3] });
   });
 
   it('refuses a field it does not know instead of dropping it', () => {
@@ -120,6 +133,31 @@ describe('schema', () => {
       runSchema(object({ plate_number: string() }), Object.assign(Object.create(null), { plate_number: 'A' }))
         .ok,
     ).toBe(true);
+  });
+});
+
+describe('toStandardSchema', () => {
+  const rules = object({
+    scene_info: object({ plate_number: string() }),
+    ids: array(integer({ min: 1 })),
+    start: transform(integer(), String),
+  });
+
+  it('answers the value as given (not its wire form) when it passes', () => {
+    const value = { scene_info: { plate_number: '粤B1' }, ids: [1], start: 5 };
+    const result = toStandardSchema(rules)['~standard'].validate(value);
+    expect(result.issues).toBeUndefined();
+    expect('value' in result && result.value).toBe(value);
+  });
+
+  it('turns each issue path into keys and array indexes', () => {
+    const result = toStandardSchema(rules)['~standard'].validate({ scene_info: {}, ids: [1, 0], start: 'x' });
+    expect(result.issues?.map((i) => i.path)).toEqual([
+      ['scene_info', 'plate_number'],
+      ['ids', 1],
+      ['start'],
+    ]);
+    expect(result.issues?.[1]?.message).toBe('ids[1] must be an integer >= 1, received the number 0');
   });
 });
 

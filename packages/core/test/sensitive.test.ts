@@ -3,6 +3,7 @@ import { decryptSensitive } from '@wxpark/signer';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   ApiError,
+  answerOf,
   apiV3,
   createClient,
   definePackage,
@@ -10,7 +11,6 @@ import {
   object,
   optional,
   string,
-  typeOnly,
 } from '../src/index.ts';
 
 // A route that marks a field sensitive, as WeChat Pay does for names and ID numbers: the parking packages
@@ -26,7 +26,7 @@ const sensitiveRoute = defineRoute({
     contact_name: string({ maxLength: 64 }),
     note: optional(string()),
   }),
-  response: typeOnly<Record<string, never>>(),
+  response: answerOf<Record<string, never>>()({}),
   v3: { sensitive: ['contact_name'] },
 });
 const testPackage = definePackage({

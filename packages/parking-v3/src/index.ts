@@ -43,6 +43,14 @@ export const parkingV3 = definePackage({
   },
 });
 
+export type {
+  ChargingRule,
+  ChargingRuleType,
+  DayType,
+  DurationSegmentRule,
+  FixedIntervalRule,
+  PreEntryRule,
+} from './charging-rule.ts';
 export {
   type PlateColor,
   type PlateType,
@@ -61,7 +69,10 @@ export {
   parkingEventTypes,
 } from './notices.ts';
 export type {
+  AuditComment,
+  AuditCommentField,
   EnabledState,
+  ExtPaymentFeeItem,
   FeeParkingState,
   ParkingEntryRequest,
   ParkingEntryResponse,
@@ -71,6 +82,13 @@ export type {
   ParkingFeeRequest,
   ParkingLot,
   ParkingLotApplication,
+  ParkingLotApplicationQueryRequest,
+  ParkingLotApplicationQueryResponse,
+  ParkingLotApplicationRequest,
+  ParkingLotApplicationResponse,
+  ParkingLotApplicationsRequest,
+  ParkingLotApplicationsResponse,
+  ParkingLotApplicationWithdrawRequest,
   ParkingLotInfo,
   ParkingLotQueryRequest,
   ParkingLotType,
@@ -79,6 +97,7 @@ export type {
   PaymentParkingState,
   PayState,
   PayType,
+  SubmittedParkingLot,
 } from './reminders.ts';
 export type {
   ParkingEnterRequest,
@@ -86,6 +105,11 @@ export type {
   ParkingService,
   ParkingServiceFindRequest,
   ParkingTransaction,
+  ParkingTransactionAmount,
+  ParkingTransactionAmountPaid,
+  ParkingTransactionParkingInfo,
+  ParkingTransactionPayer,
+  ParkingTransactionQueryRequest,
   ParkingTransactionRequest,
   ScoreParkingPlateColor,
 } from './scoreparking.ts';

@@ -1,15 +1,18 @@
 import {
+  answerOf,
+  anyObject,
   array,
   defineRoute,
   integer,
-  object,
+  objectOf,
   oneOf,
+  openEnum,
   optional,
   refine,
-  type Schema,
   string,
-  typeOnly,
+  text,
 } from '@wxpark/core';
+import { type ChargingRule, chargingRule } from './charging-rule.ts';
 import {
   fen,
   outSerialNumber,
@@ -121,16 +124,22 @@ export interface ParkingPaymentRequest {
   token?: string;
 }
 
+/** 费用项 of 同步扩展支付信息. */
+export interface ExtPaymentFeeItem {
+  /** 费用类型. */
+  fee_type:
+    | 'EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY'
+    | 'EXT_PARKING_PAYMENT_FEE_TYPE_QUARTERLY'
+    | 'EXT_PARKING_PAYMENT_FEE_TYPE_MEMBER';
+  /** 金额 (fen). */
+  amount: number;
+}
+
 /** 同步扩展支付信息 (monthly, quarterly, member fees) request. */
 export interface ParkingExtPaymentRequest {
   out_trade_no: string;
-  fee_items: {
-    fee_type:
-      | 'EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY'
-      | 'EXT_PARKING_PAYMENT_FEE_TYPE_QUARTERLY'
-      | 'EXT_PARKING_PAYMENT_FEE_TYPE_MEMBER';
-    amount: number;
-  }[];
+  /** 费用项: at least one. */
+  fee_items: ExtPaymentFeeItem[];
   pay_time: number;
   wx_parking_lot_id?: string;
   wx_trade_no?: string;
@@ -203,7 +212,7 @@ export type ParkingLotType =
   | 'PARKING_LOT_TYPE_PARK_AREA'
   | 'PARKING_LOT_TYPE_OTHER_PUBLIC_FACILITY';
 
-/** 停车场 in an application. `charging_rule` is passed through as given (its schema is large and young). */
+/** 停车场 in an application (提交停车场申请). */
 export interface ParkingLot {
   parking_lot_name: string;
   out_parking_lot_id: string;
@@ -213,12 +222,14 @@ export interface ParkingLot {
   parking_lot_type: ParkingLotType;
   phone_number: string;
   parking_sign_url?: string;
+  /** 停车场优惠文案: at most 6, each at most 512 characters. */
   notification_text_list?: string[];
   payment_mini_prog_appid?: string;
   payment_path: string;
   parking_order_mini_prog_appid?: string;
   parking_order_path?: string;
-  charging_rule?: Record<string, unknown>;
+  /** 收费规则. */
+  charging_rule?: ChargingRule;
 }
 
 /** 停车场申请 as WeChat reports it. */
@@ -230,11 +241,95 @@ export interface ParkingLotApplication {
     | 'AUDIT_STATUS_APPROVED'
     | 'AUDIT_STATUS_REJECTED'
     | (string & {});
+  /** 提交时间: Unix seconds. */
   submit_time: number;
-  parking_lot: ParkingLot;
-  audit_comment?: { fields?: { field: string; comment: string }[]; recommendation?: string };
+  parking_lot: SubmittedParkingLot;
+  /** 审核意见: present once reviewed. */
+  audit_comment?: AuditComment;
 }
 
+/** 停车场信息 as WeChat reports it back in an application: what was submitted, with enums open. */
+export interface SubmittedParkingLot extends Omit<ParkingLot, 'parking_lot_type' | 'charging_rule'> {
+  /** 停车场类型. */
+  parking_lot_type: ParkingLotType | (string & {});
+  /** 计费规则, as submitted. */
+  charging_rule?: Record<string, unknown>;
+}
+
+/** 审核意见 of a 停车场申请. */
+export interface AuditComment {
+  /** 字段意见. */
+  fields?: AuditCommentField[];
+  /** 审核建议. */
+  recommendation?: string;
+}
+
+/** One field's 审核意见. */
+export interface AuditCommentField {
+  field: string;
+  comment: string;
+}
+
+/** 提交停车场申请 request. */
+export interface ParkingLotApplicationRequest {
+  /** 停车场信息. */
+  parking_lot: ParkingLot;
+}
+
+/** 提交停车场申请 answer. */
+export interface ParkingLotApplicationResponse {
+  /** 停车场申请单号. */
+  parking_lot_audit_no: string;
+}
+
+/** 查询停车场申请 request: both ids. */
+export interface ParkingLotApplicationQueryRequest {
+  /** 停车场申请单号. */
+  parking_lot_audit_no: string;
+  /** 商户停车场ID. */
+  out_parking_lot_id: string;
+}
+
+/** 查询停车场申请 answer. */
+export interface ParkingLotApplicationQueryResponse {
+  application: ParkingLotApplication;
+  /** 微信停车场ID: present once the lot was approved. */
+  wx_parking_lot_id?: string;
+}
+
+/** 撤回停车场申请 request: both ids. */
+export interface ParkingLotApplicationWithdrawRequest {
+  /** 停车场申请单号. */
+  parking_lot_audit_no: string;
+  /** 商户停车场ID. */
+  out_parking_lot_id: string;
+}
+
+/** 查询停车场申请列表 request. */
+export interface ParkingLotApplicationsRequest {
+  /** 商户停车场ID. */
+  out_parking_lot_id: string;
+  /** 分页开始位置. @default 0 */
+  offset?: number;
+  /** 分页大小: 1 to 100. */
+  limit?: number;
+}
+
+/** 查询停车场申请列表 answer. */
+export interface ParkingLotApplicationsResponse {
+  application_list: ParkingLotApplication[];
+  /** 微信停车场ID: present once the lot was approved. */
+  wx_parking_lot_id?: string;
+}
+
+const parkingLotTypes = [
+  'PARKING_LOT_TYPE_BUSINESS_DISTRICT',
+  'PARKING_LOT_TYPE_OFFICE_BUILDING',
+  'PARKING_LOT_TYPE_TRANSPORTATION_HUB',
+  'PARKING_LOT_TYPE_RESIDENTIAL_AREA',
+  'PARKING_LOT_TYPE_PARK_AREA',
+  'PARKING_LOT_TYPE_OTHER_PUBLIC_FACILITY',
+] as const;
 const payStates = ['PAY_STATUS_UNKNOWN', 'PAY_STATUS_UNPAID', 'PAY_STATUS_PAID'] as const;
 const payTypes = ['PAY_TYPE_UNKNOWN', 'PAY_TYPE_WXPAY', 'PAY_TYPE_OTHERS'] as const;
 const payChannels = [
@@ -245,18 +340,8 @@ const payChannels = [
   'PAY_CHANNEL_MCH_MINI_PROG',
   'PAY_CHANNEL_OTHERS',
 ] as const;
-const anyObject: Schema<Record<string, unknown>> = {
-  expected: 'an object',
-  optional: false,
-  check(value, path, issues) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      issues.push({ path, expected: 'an object', received: typeof value });
-    }
-    return value as Record<string, unknown>;
-  },
-};
 
-const entryRequest = object({
+const entryRequest = objectOf<ParkingEntryRequest>()({
   out_serial_number: outSerialNumber,
   parking_id: parkingId,
   plate_number: reminderPlate,
@@ -269,7 +354,7 @@ const entryRequest = object({
   ),
   entrance_name: optional(string({ maxLength: 64 })),
   discount_template_id: optional(array(integer({ min: 0 }), { maxItems: 3 })),
-}) satisfies Schema<ParkingEntryRequest, unknown>;
+});
 
 const tradeFields = {
   out_trade_no: optional(tradeNo),
@@ -280,7 +365,7 @@ const tradeFields = {
 };
 
 const exitRequest = refine(
-  object({
+  objectOf<ParkingExitRequest>()({
     out_serial_number: outSerialNumber,
     exit_timestamp: unixSeconds,
     plate_number: reminderPlate,
@@ -302,10 +387,10 @@ const exitRequest = refine(
             expected: 'present, or wx_trade_no present, when pay_state is PAY_STATUS_PAID',
           }
         : undefined,
-) satisfies Schema<ParkingExitRequest, unknown>;
+);
 
 const paymentRequest = refine(
-  object({
+  objectOf<ParkingPaymentRequest>()({
     out_serial_number: outSerialNumber,
     plate_number: reminderPlate,
     parking_id: parkingId,
@@ -324,12 +409,12 @@ const paymentRequest = refine(
       : !v.openid
         ? { path: 'openid', expected: 'present for a WeChat Pay payment' }
         : undefined,
-) satisfies Schema<ParkingPaymentRequest, unknown>;
+);
 
-const extPaymentRequest = object({
+const extPaymentRequest = objectOf<ParkingExtPaymentRequest>()({
   out_trade_no: tradeNo,
   fee_items: array(
-    object({
+    objectOf<ExtPaymentFeeItem>()({
       fee_type: oneOf([
         'EXT_PARKING_PAYMENT_FEE_TYPE_MONTHLY',
         'EXT_PARKING_PAYMENT_FEE_TYPE_QUARTERLY',
@@ -342,36 +427,76 @@ const extPaymentRequest = object({
   pay_time: unixSeconds,
   wx_parking_lot_id: optional(string({ maxLength: 64 })),
   wx_trade_no: optional(tradeNo),
-}) satisfies Schema<ParkingExtPaymentRequest, unknown>;
+});
 
 const lotIds = {
   out_parking_lot_id: optional(string({ maxLength: 64 })),
   wx_parking_lot_id: optional(string({ maxLength: 64 })),
 };
 
-const parkingLot = object({
+const parkingLot = objectOf<ParkingLot>()({
   parking_lot_name: string({ maxLength: 128 }),
   out_parking_lot_id: string({ maxLength: 64 }),
   parking_lot_address: string({ maxLength: 256 }),
   longitude: string({ maxLength: 16 }),
   latitude: string({ maxLength: 16 }),
-  parking_lot_type: oneOf([
-    'PARKING_LOT_TYPE_BUSINESS_DISTRICT',
-    'PARKING_LOT_TYPE_OFFICE_BUILDING',
-    'PARKING_LOT_TYPE_TRANSPORTATION_HUB',
-    'PARKING_LOT_TYPE_RESIDENTIAL_AREA',
-    'PARKING_LOT_TYPE_PARK_AREA',
-    'PARKING_LOT_TYPE_OTHER_PUBLIC_FACILITY',
-  ]),
+  parking_lot_type: oneOf(parkingLotTypes),
   phone_number: string({ maxLength: 20 }),
   parking_sign_url: optional(string({ maxLength: 512 })),
-  notification_text_list: optional(array(string({ maxLength: 256 }))),
+  // 提交停车场进件申请 (TheNorthMemory/wechatpay-openapi docs/v3/parking/reminders/application.yaml,
+  // 2026-06-29): at most 6 texts of at most 512 characters.
+  notification_text_list: optional(array(string({ maxLength: 512 }), { maxItems: 6 })),
   payment_mini_prog_appid: optional(string({ maxLength: 32 })),
   payment_path: string({ maxLength: 256 }),
   parking_order_mini_prog_appid: optional(string({ maxLength: 32 })),
   parking_order_path: optional(string({ maxLength: 256 })),
-  charging_rule: optional(anyObject),
-}) satisfies Schema<ParkingLot, unknown>;
+  charging_rule: optional(chargingRule),
+});
+
+const applicationIds = {
+  parking_lot_audit_no: string({ maxLength: 64 }),
+  out_parking_lot_id: string({ maxLength: 64 }),
+};
+
+const optionalText = optional(text());
+const optionalInteger = optional(integer());
+const noContent = answerOf<Record<string, never>>()({});
+const payStateAnswer = openEnum(payStates);
+
+const parkingLotAnswer = answerOf<SubmittedParkingLot>()({
+  parking_lot_name: text(),
+  out_parking_lot_id: text(),
+  parking_lot_address: text(),
+  longitude: text(),
+  latitude: text(),
+  parking_lot_type: openEnum(parkingLotTypes),
+  phone_number: text(),
+  parking_sign_url: optionalText,
+  notification_text_list: optional(array(text())),
+  payment_mini_prog_appid: optionalText,
+  payment_path: text(),
+  parking_order_mini_prog_appid: optionalText,
+  parking_order_path: optionalText,
+  charging_rule: optional(anyObject()),
+});
+
+const applicationAnswer = answerOf<ParkingLotApplication>()({
+  parking_lot_audit_no: text(),
+  audit_status: openEnum([
+    'AUDIT_STATUS_PENDING',
+    'AUDIT_STATUS_WITHDRAWN',
+    'AUDIT_STATUS_APPROVED',
+    'AUDIT_STATUS_REJECTED',
+  ]),
+  submit_time: integer(),
+  parking_lot: parkingLotAnswer,
+  audit_comment: optional(
+    answerOf<AuditComment>()({
+      fields: optional(array(answerOf<AuditCommentField>()({ field: text(), comment: text() }))),
+      recommendation: optionalText,
+    }),
+  ),
+});
 
 const reminders = '/v3/parking/reminders';
 const docs = 'https://pay.weixin.qq.com/doc/v3/partner/';
@@ -383,8 +508,8 @@ export const parkingEntry = defineRoute({
   path: `${reminders}/entry`,
   title: '同步车辆入场通知',
   docs: `${docs}4019557757`,
-  request: entryRequest as Schema<ParkingEntryRequest, unknown>,
-  response: typeOnly<ParkingEntryResponse>(),
+  request: entryRequest,
+  response: answerOf<ParkingEntryResponse>()({ serial_number: text() }),
 });
 
 /** 同步车辆出场通知: `POST /v3/parking/reminders/exit` (204). */
@@ -394,8 +519,8 @@ export const parkingExit = defineRoute({
   path: `${reminders}/exit`,
   title: '同步车辆出场通知',
   docs: `${docs}4019557725`,
-  request: exitRequest as Schema<ParkingExitRequest, unknown>,
-  response: typeOnly<Record<string, never>>(),
+  request: exitRequest,
+  response: noContent,
 });
 
 /** 同步支付信息: `POST /v3/parking/reminders/payment` (204). */
@@ -405,8 +530,8 @@ export const parkingPayment = defineRoute({
   path: `${reminders}/payment`,
   title: '同步支付信息',
   docs: `${docs}4019557765`,
-  request: paymentRequest as Schema<ParkingPaymentRequest, unknown>,
-  response: typeOnly<Record<string, never>>(),
+  request: paymentRequest,
+  response: noContent,
 });
 
 /** 同步扩展支付信息: `POST /v3/parking/reminders/ext-payment` (204). */
@@ -416,8 +541,8 @@ export const parkingExtPayment = defineRoute({
   path: `${reminders}/ext-payment`,
   title: '同步扩展支付信息',
   docs: `${docs}4020338487`,
-  request: extPaymentRequest as Schema<ParkingExtPaymentRequest, unknown>,
-  response: typeOnly<Record<string, never>>(),
+  request: extPaymentRequest,
+  response: noContent,
 });
 
 /** 查询停车费: `POST /v3/parking/reminders/parking-fee`. */
@@ -426,12 +551,28 @@ export const parkingFee = defineRoute({
   method: 'POST',
   path: `${reminders}/parking-fee`,
   title: '查询停车费',
-  request: object({
+  request: objectOf<ParkingFeeRequest>()({
     out_serial_number: outSerialNumber,
     plate_number: optional(reminderPlate),
     out_parking_id: optional(string({ maxLength: 64 })),
-  }) as Schema<ParkingFeeRequest, unknown>,
-  response: typeOnly<ParkingFee>(),
+  }),
+  response: answerOf<ParkingFee>()({
+    total_amount: integer(),
+    parking_timestamp: integer(),
+    parking_state: openEnum([
+      'PARKING_STATE_UNKNOWN',
+      'PARKING_STATE_ENTERED',
+      'PARKING_STATE_EXIT_GATE',
+      'PARKING_STATE_EXITED',
+      'PARKING_STATE_UNEXPECTED_CLOSE',
+    ]),
+    pay_state: payStateAnswer,
+    allowed_exit_timestamp: optionalInteger,
+    next_raise_price: optionalInteger,
+    next_raise_timestamp: optionalInteger,
+    payable_amount: integer(),
+    paid_amount: integer(),
+  }),
 });
 
 /** 查询停车场信息: `GET /v3/parking/reminders/parking-lot`. */
@@ -440,12 +581,28 @@ export const parkingLotQuery = defineRoute({
   method: 'GET',
   path: `${reminders}/parking-lot`,
   title: '查询停车场信息',
-  request: refine(object(lotIds), (v) =>
+  request: refine(objectOf<ParkingLotQueryRequest>()(lotIds), (v) =>
     v.out_parking_lot_id || v.wx_parking_lot_id
       ? undefined
       : { path: 'out_parking_lot_id', expected: 'present, or wx_parking_lot_id present' },
-  ) as Schema<ParkingLotQueryRequest, unknown>,
-  response: typeOnly<ParkingLotInfo>(),
+  ),
+  response: answerOf<ParkingLotInfo>()({
+    wx_parking_lot_id: text(),
+    out_parking_lot_id: text(),
+    parking_lot_name: text(),
+    parking_lot_address: optionalText,
+    payment_mini_prog_appid: optionalText,
+    payment_mini_prog_path: optionalText,
+    parking_order_mini_prog_appid: optionalText,
+    parking_order_mini_prog_path: optionalText,
+    enabled_state: openEnum([
+      'ENABLED_STATE_UNKNOWN',
+      'ENABLED_STATE_NOT_ENABLED',
+      'ENABLED_STATE_ENABLED',
+      'ENABLED_STATE_OFFLINE',
+    ]),
+    reason: optionalText,
+  }),
 });
 
 /** 提交停车场申请: `POST /v3/parking/reminders/application`. */
@@ -454,8 +611,8 @@ export const parkingLotApplication = defineRoute({
   method: 'POST',
   path: `${reminders}/application`,
   title: '提交停车场申请',
-  request: object({ parking_lot: parkingLot }) as Schema<{ parking_lot: ParkingLot }, unknown>,
-  response: typeOnly<{ parking_lot_audit_no: string }>(),
+  request: objectOf<ParkingLotApplicationRequest>()({ parking_lot: parkingLot }),
+  response: answerOf<ParkingLotApplicationResponse>()({ parking_lot_audit_no: text() }),
 });
 
 /** 查询停车场申请: `GET /v3/parking/reminders/application/query`. */
@@ -464,11 +621,11 @@ export const parkingLotApplicationQuery = defineRoute({
   method: 'GET',
   path: `${reminders}/application/query`,
   title: '查询停车场申请',
-  request: object({
-    parking_lot_audit_no: string({ maxLength: 64 }),
-    out_parking_lot_id: string({ maxLength: 64 }),
-  }) as Schema<{ parking_lot_audit_no: string; out_parking_lot_id: string }, unknown>,
-  response: typeOnly<{ application: ParkingLotApplication; wx_parking_lot_id?: string }>(),
+  request: objectOf<ParkingLotApplicationQueryRequest>()(applicationIds),
+  response: answerOf<ParkingLotApplicationQueryResponse>()({
+    application: applicationAnswer,
+    wx_parking_lot_id: optionalText,
+  }),
 });
 
 /** 撤回停车场申请: `POST /v3/parking/reminders/application/withdraw` (204). */
@@ -477,11 +634,8 @@ export const parkingLotApplicationWithdraw = defineRoute({
   method: 'POST',
   path: `${reminders}/application/withdraw`,
   title: '撤回停车场申请',
-  request: object({
-    parking_lot_audit_no: string({ maxLength: 64 }),
-    out_parking_lot_id: string({ maxLength: 64 }),
-  }) as Schema<{ parking_lot_audit_no: string; out_parking_lot_id: string }, unknown>,
-  response: typeOnly<Record<string, never>>(),
+  request: objectOf<ParkingLotApplicationWithdrawRequest>()(applicationIds),
+  response: noContent,
 });
 
 /** 查询停车场申请列表: `GET /v3/parking/reminders/applications`. */
@@ -490,10 +644,13 @@ export const parkingLotApplications = defineRoute({
   method: 'GET',
   path: `${reminders}/applications`,
   title: '查询停车场申请列表',
-  request: object({
+  request: objectOf<ParkingLotApplicationsRequest>()({
     out_parking_lot_id: string({ maxLength: 64 }),
     offset: optional(integer({ min: 0 })),
     limit: optional(integer({ min: 1, max: 100 })),
-  }) as Schema<{ out_parking_lot_id: string; offset?: number; limit?: number }, unknown>,
-  response: typeOnly<{ application_list: ParkingLotApplication[]; wx_parking_lot_id?: string }>(),
+  }),
+  response: answerOf<ParkingLotApplicationsResponse>()({
+    application_list: array(applicationAnswer),
+    wx_parking_lot_id: optionalText,
+  }),
 });

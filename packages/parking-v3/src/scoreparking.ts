@@ -1,9 +1,22 @@
-import { defineRoute, integer, object, oneOf, optional, type Schema, string, typeOnly } from '@wxpark/core';
+import {
+  answerOf,
+  anyObject,
+  array,
+  defineRoute,
+  integer,
+  objectOf,
+  oneOf,
+  openEnum,
+  optional,
+  string,
+  text,
+} from '@wxpark/core';
 import { dateTime } from './fields.ts';
 
 /** 车牌颜色 in 微信支付分停车服务 (a different enum from 停车缴费服务). */
 export type ScoreParkingPlateColor = 'BLUE' | 'GREEN' | 'YELLOW' | 'BLACK' | 'WHITE' | 'LIMEGREEN';
-const plateColor = oneOf(['BLUE', 'GREEN', 'YELLOW', 'BLACK', 'WHITE', 'LIMEGREEN']);
+const plateColors = ['BLUE', 'GREEN', 'YELLOW', 'BLACK', 'WHITE', 'LIMEGREEN'] as const;
+const plateColor = oneOf(plateColors);
 const subMchid = optional(string({ maxLength: 32, pattern: /^\d+$/, patternName: 'digits' }));
 const https256 = string({ maxLength: 256, pattern: /^https?:\/\/\S+$/, patternName: 'an http(s) URL' });
 
@@ -71,18 +84,42 @@ export interface ParkingTransactionRequest {
   goods_tag?: string;
   notify_url: string;
   profit_sharing?: 'Y' | 'N';
-  amount: { total: number; currency?: 'CNY' };
-  parking_info: {
-    parking_id: string;
-    plate_number: string;
-    plate_color: ScoreParkingPlateColor;
-    start_time: string | Date;
-    end_time: string | Date;
-    parking_name: string;
-    /** 计费时长 (seconds). */
-    charging_duration: number;
-    device_id: string;
-  };
+  /** 订单金额. */
+  amount: ParkingTransactionAmount;
+  /** 停车场景信息: must match the entry (创建停车入场) it charges for. */
+  parking_info: ParkingTransactionParkingInfo;
+}
+
+/** 订单金额 of 扣费受理. */
+export interface ParkingTransactionAmount {
+  /** 总金额 (fen): more than 0. */
+  total: number;
+  /** 货币类型. @default 'CNY' */
+  currency?: 'CNY';
+}
+
+/** 停车场景信息 of 扣费受理. */
+export interface ParkingTransactionParkingInfo {
+  /** 停车入场ID: the `id` 创建停车入场 answered. */
+  parking_id: string;
+  plate_number: string;
+  plate_color: ScoreParkingPlateColor;
+  /** 入场时间: RFC 3339, or a `Date`. */
+  start_time: string | Date;
+  /** 出场时间: RFC 3339, or a `Date`. */
+  end_time: string | Date;
+  parking_name: string;
+  /** 计费时长 (seconds). */
+  charging_duration: number;
+  /** 停车场设备ID. */
+  device_id: string;
+}
+
+/** 查询订单 request. `sub_mchid` for service providers only. */
+export interface ParkingTransactionQueryRequest {
+  /** 商户订单号. */
+  out_trade_no: string;
+  sub_mchid?: string;
 }
 
 /** 支付分停车订单. */
@@ -104,10 +141,61 @@ export interface ParkingTransaction {
   attach?: string;
   trade_scene: string;
   parking_info?: Record<string, unknown>;
-  payer: { openid: string; sub_openid?: string };
-  amount: { total: number; currency: string; payer_total?: number; discount_total?: number };
+  /** 支付者. */
+  payer: ParkingTransactionPayer;
+  /** 订单金额. */
+  amount: ParkingTransactionAmountPaid;
+  /** 优惠信息. */
   promotion_detail?: Record<string, unknown>[];
 }
+
+/** 支付者 of a 支付分停车订单. */
+export interface ParkingTransactionPayer {
+  /** 用户标识 under `appid`. */
+  openid: string;
+  /** 用户子标识 under `sub_appid`. */
+  sub_openid?: string;
+}
+
+/** 订单金额 of a 支付分停车订单. */
+export interface ParkingTransactionAmountPaid {
+  /** 订单金额 (fen). */
+  total: number;
+  /** 货币类型. */
+  currency: string;
+  /** 用户支付金额 (fen). */
+  payer_total?: number;
+  /** 优惠金额 (fen). */
+  discount_total?: number;
+}
+
+const optionalText = optional(text());
+const transactionAnswer = answerOf<ParkingTransaction>()({
+  appid: text(),
+  sub_appid: optionalText,
+  sp_mchid: optionalText,
+  sub_mchid: optionalText,
+  description: text(),
+  create_time: text(),
+  out_trade_no: text(),
+  transaction_id: optionalText,
+  trade_state: openEnum(['SUCCESS', 'ACCEPTED', 'PAY_FAIL', 'REFUND']),
+  trade_state_description: optionalText,
+  success_time: optionalText,
+  bank_type: optionalText,
+  user_repaid: optional(openEnum(['Y', 'N'])),
+  attach: optionalText,
+  trade_scene: text(),
+  parking_info: optional(anyObject()),
+  payer: answerOf<ParkingTransactionPayer>()({ openid: text(), sub_openid: optionalText }),
+  amount: answerOf<ParkingTransactionAmountPaid>()({
+    total: integer(),
+    currency: text(),
+    payer_total: optional(integer()),
+    discount_total: optional(integer()),
+  }),
+  promotion_detail: optional(array(anyObject())),
+});
 
 /** 查询车牌服务开通信息: `GET /v3/vehicle/parking/services/find`. */
 export const parkingServiceFind = defineRoute({
@@ -115,14 +203,20 @@ export const parkingServiceFind = defineRoute({
   method: 'GET',
   path: '/v3/vehicle/parking/services/find',
   title: '查询车牌服务开通信息',
-  request: object({
+  request: objectOf<ParkingServiceFindRequest>()({
     appid: string({ maxLength: 32 }),
     sub_mchid: subMchid,
     plate_number: string({ maxLength: 32 }),
     plate_color: plateColor,
     openid: string({ maxLength: 128 }),
-  }) satisfies Schema<ParkingServiceFindRequest, unknown> as Schema<ParkingServiceFindRequest, unknown>,
-  response: typeOnly<ParkingService>(),
+  }),
+  response: answerOf<ParkingService>()({
+    plate_number: text(),
+    plate_color: openEnum(plateColors),
+    service_open_time: optionalText,
+    openid: text(),
+    service_state: openEnum(['NORMAL', 'PAUSE', 'OUT_SERVICE']),
+  }),
 });
 
 /** 创建停车入场: `POST /v3/vehicle/parking/parkings`. */
@@ -131,7 +225,7 @@ export const parkingEnter = defineRoute({
   method: 'POST',
   path: '/v3/vehicle/parking/parkings',
   title: '创建停车入场',
-  request: object({
+  request: objectOf<ParkingEnterRequest>()({
     sub_mchid: subMchid,
     out_parking_no: string({ maxLength: 64 }),
     plate_number: string({ maxLength: 32 }),
@@ -140,8 +234,18 @@ export const parkingEnter = defineRoute({
     start_time: dateTime,
     parking_name: string({ maxLength: 128 }),
     free_duration: integer({ min: 0 }),
-  }) satisfies Schema<ParkingEnterRequest, unknown> as Schema<ParkingEnterRequest, unknown>,
-  response: typeOnly<ParkingEnterResponse>(),
+  }),
+  response: answerOf<ParkingEnterResponse>()({
+    id: text(),
+    out_parking_no: text(),
+    plate_number: text(),
+    plate_color: text(),
+    start_time: text(),
+    parking_name: text(),
+    free_duration: integer(),
+    state: openEnum(['NORMAL', 'BLOCKED']),
+    block_reason: optional(openEnum(['PAUSE', 'OVERDUE', 'OUT_SERVICE', 'EVALUATION_FAILED'])),
+  }),
 });
 
 /** 扣费受理: `POST /v3/vehicle/transactions/parking`. */
@@ -150,7 +254,7 @@ export const parkingTransaction = defineRoute({
   method: 'POST',
   path: '/v3/vehicle/transactions/parking',
   title: '扣费受理',
-  request: object({
+  request: objectOf<ParkingTransactionRequest>()({
     appid: string({ maxLength: 32 }),
     sub_appid: optional(string({ maxLength: 32 })),
     sub_mchid: subMchid,
@@ -165,8 +269,11 @@ export const parkingTransaction = defineRoute({
     goods_tag: optional(string({ maxLength: 32 })),
     notify_url: https256,
     profit_sharing: optional(oneOf(['Y', 'N'])),
-    amount: object({ total: integer({ min: 1 }), currency: optional(oneOf(['CNY'])) }),
-    parking_info: object({
+    amount: objectOf<ParkingTransactionAmount>()({
+      total: integer({ min: 1 }),
+      currency: optional(oneOf(['CNY'])),
+    }),
+    parking_info: objectOf<ParkingTransactionParkingInfo>()({
       parking_id: string({ maxLength: 32 }),
       plate_number: string({ maxLength: 32 }),
       plate_color: plateColor,
@@ -176,8 +283,8 @@ export const parkingTransaction = defineRoute({
       charging_duration: integer({ min: 0 }),
       device_id: string({ maxLength: 32 }),
     }),
-  }) satisfies Schema<ParkingTransactionRequest, unknown> as Schema<ParkingTransactionRequest, unknown>,
-  response: typeOnly<ParkingTransaction>(),
+  }),
+  response: transactionAnswer,
 });
 
 /** 查询订单: `GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`. */
@@ -187,9 +294,9 @@ export const parkingTransactionQuery = defineRoute({
   path: '/v3/vehicle/transactions/out-trade-no/{out_trade_no}',
   title: '查询订单',
   v3: { pathParams: ['out_trade_no'] },
-  request: object({ out_trade_no: string({ maxLength: 32 }), sub_mchid: subMchid }) as Schema<
-    { out_trade_no: string; sub_mchid?: string },
-    unknown
-  >,
-  response: typeOnly<ParkingTransaction>(),
+  request: objectOf<ParkingTransactionQueryRequest>()({
+    out_trade_no: string({ maxLength: 32 }),
+    sub_mchid: subMchid,
+  }),
+  response: transactionAnswer,
 });

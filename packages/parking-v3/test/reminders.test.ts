@@ -97,6 +97,19 @@ describe('同步车辆入场通知 against the sandbox', () => {
     expect(sandbox.requests).toHaveLength(0);
   });
 
+  it('refuses a sparse discount_template_id, naming the hole, instead of sending null', async () => {
+    const client = v3Client(sandbox);
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
+    const sparse = [1001, , 1003] as number[];
+    const error = await client.v3.parking.reminders
+      .entry(entry({ discount_template_id: sparse }))
+      .catch((e: unknown) => e);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect((error as ValidationError).field).toBe('discount_template_id[1]');
+    expect((error as ValidationError).message).toMatch(/hole in a sparse array/);
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
   it('refuses a payment WeChat would refuse (another pay_type, nothing paid), before any I/O', async () => {
     const stay = entry();
     const payment = {

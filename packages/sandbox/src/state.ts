@@ -1,4 +1,5 @@
 import { createV2ApiKey, type V2ApiKey } from '@wxpark/signer';
+import { type AnswerOverrideQueue, createAnswerOverrideQueue } from './admin/answer-override.ts';
 import { createHostileQueue, type HostileQueue } from './admin/hostile.ts';
 import { createJournal, type Journal } from './inspector/journal.ts';
 import { parseVehicleUser } from './keys/config.ts';
@@ -62,11 +63,15 @@ export interface SandboxState {
   readonly plateEntries: Map<string, PlateEntry>;
   readonly orders: Map<string, PayOrder>;
   readonly hostile: HostileQueue;
+  /** Changes waiting for the next successful answers. */
+  readonly answerOverrides: AnswerOverrideQueue;
   readonly v3: V3State;
   /** What the inspector shows: the last requests and notices, secrets masked. */
   readonly journal: Journal;
   /** Aborted by `close()`: pending callbacks and slow answers give up. */
   readonly shutdown: AbortController;
+  /** When set, every callback goes here instead of its notify_url (`wxpark listen` forwards them). */
+  noticeTarget: string | undefined;
   log(line: string): void;
   findMerchant(mchId: string | undefined): SandboxMerchant | undefined;
   keyOf(merchant: SandboxMerchant): V2ApiKey;
@@ -94,9 +99,11 @@ export function createState(
     plateEntries: new Map(),
     orders: new Map(),
     hostile: createHostileQueue(),
+    answerOverrides: createAnswerOverrideQueue(),
     journal: createJournal(),
     v3: createV3State(config, platform, config.platform, keyMode),
     shutdown: new AbortController(),
+    noticeTarget: undefined,
     log,
     findMerchant(mchId) {
       return mchId === undefined ? undefined : config.merchants.find((m) => m.mchId === mchId);

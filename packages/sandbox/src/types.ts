@@ -171,6 +171,12 @@ export interface SandboxOptions {
    * @default 'public-key'
    */
   keyMode?: V3KeyMode;
+  /**
+   * API calls per second beyond which calls are answered 429 `FREQUENCY_LIMITED` with `Retry-After: 1`,
+   * unprocessed (recorded in `requests` all the same), as WeChat limits a merchant's rate.
+   * @default no limit
+   */
+  rateLimit?: number;
 }
 
 /** A request received on an API path (admin paths are not recorded). */
@@ -236,6 +242,27 @@ export interface FailNextOptions {
   detail?: Record<string, unknown>;
   /**
    * How many calls fail.
+   * @default 1
+   */
+  count?: number;
+}
+
+/**
+ * A change to the next successful API answer(s), made before the answer is signed: an answer WeChat Pay
+ * signed correctly whose content a client does not expect (a field missing, a new value, a new field).
+ */
+export interface AnswerOverride {
+  /**
+   * The API path, without query: as called, or (APIv3) as its template.
+   * @default any API path
+   */
+  path?: string;
+  /** Top-level fields to leave out of the answer. */
+  omit?: string[];
+  /** Top-level fields to add or replace (APIv2 answers: strings). */
+  set?: Record<string, unknown>;
+  /**
+   * How many successful answers are changed.
    * @default 1
    */
   count?: number;
@@ -340,6 +367,12 @@ export interface Sandbox {
    * modes: first set, first used.
    */
   failNext(options: FailNextOptions): void;
+  /**
+   * Changes the next `count` successful answers (on `path`, or on any API path) before they are signed: an
+   * APIv2 answer with result_code SUCCESS, an APIv3 2xx answer with a JSON body. Queued: first set, first
+   * used.
+   */
+  overrideNextAnswer(options: AnswerOverride): void;
   /**
    * Sends an APIv3 callback as WeChat Pay does: the resource encrypted with the merchant's APIv3 key
    * (AEAD_AES_256_GCM), the envelope signed with the platform key, POSTed as JSON. Resolves with the

@@ -42,6 +42,7 @@ describe('the CLI', () => {
     const url = await cli.url;
     const config = (await (await fetch(`${url}/__sandbox/config`)).json()) as SandboxConfig;
     await fetch(`${url}/vehicle/pay/querystate`, { method: 'POST', body: 'not xml' });
+    expect(cli.output().stdout).toContain(`inspector: ${url}/inspector`);
     for (const merchant of config.merchants) {
       expect(cli.output().stdout).toContain(`mch_id=${merchant.mchId}`);
       expect(cli.output().stdout).toContain(`v2ApiKey=${merchant.v2ApiKey}`);

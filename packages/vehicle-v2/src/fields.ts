@@ -8,6 +8,7 @@ import {
   optional,
   type Schema,
   string,
+  text,
   transform,
 } from '@wxpark/core';
 
@@ -87,7 +88,7 @@ export function sceneInfo<In, Out>(inner: Schema<In, Out>): Schema<In | string, 
     },
   };
   const fromObject = transform(inner, (checked) => JSON.stringify({ scene_info: checked }));
-  const chosen = either(fromObject, encoded) as Schema<In | string, string>;
+  const chosen: Schema<In | string, string> = either(fromObject, encoded);
   // WeChat caps the encoded text at 1024 characters, whichever form it was given in.
   return {
     expected: chosen.expected,
@@ -106,6 +107,20 @@ export function sceneInfo<In, Out>(inner: Schema<In, Out>): Schema<In | string, 
     },
   };
 }
+
+/**
+ * The fields of every verified APIv2 success answer (a FAIL was already thrown as `ApiError`, and an
+ * unsigned success refused, before answers are checked).
+ */
+export const v2AnswerFields = {
+  return_code: oneOf(['SUCCESS']),
+  return_msg: optional(text()),
+  appid: text(),
+  mch_id: text(),
+  nonce_str: text(),
+  sign: text(),
+  result_code: oneOf(['SUCCESS']),
+};
 
 /** Flattens checked fields into wire strings, filling `sign_type` and `version` defaults. */
 export function toWire(

@@ -66,5 +66,6 @@ export type {
   PartnerPayQueryStateRequest,
   PayQueryStateRequest,
   PayQueryStateResponse,
+  PlateNumberInfo,
   QueryStateTradeScene,
 } from './querystate.ts';

@@ -1,12 +1,14 @@
 import {
+  answerOf,
   defineRoute,
-  discriminated,
-  object,
+  discriminatedOf,
+  objectOf,
+  oneOf,
+  openEnum,
   optional,
-  type Schema,
   string,
+  text,
   transform,
-  typeOnly,
 } from '@wxpark/core';
 import {
   compactTime,
@@ -18,7 +20,7 @@ import {
   secondsString,
   signType,
   toWire,
-  type V2Wire,
+  v2AnswerFields,
   version,
 } from './fields.ts';
 
@@ -69,7 +71,7 @@ interface NotificationCommon {
   nonce_str?: string;
   /** 签名类型. @default 'HMAC-SHA256' */
   sign_type?: 'HMAC-SHA256';
-  /** 版本号. @default '3.0' */
+  /** 版本号: the official pages fix 3.0 for PARKING and 2.0 for other scenes. @default by trade_scene */
   version?: '3.0' | '2.0';
 }
 
@@ -133,7 +135,10 @@ export interface PartnerPayNotificationResponse extends PayNotificationResponse 
   sub_mch_id: string;
 }
 
-const parkingScene = object({
+/** The members of union `T` whose `trade_scene` is `V`. */
+type Scene<T, V extends string> = Extract<T, { trade_scene: V }>;
+
+const parkingScene = objectOf<ParkingSceneInfo>()({
   start_time: compactTime,
   notify_url: optional(notifyUrl),
   plate_number: string({ maxLength: 32 }),
@@ -153,32 +158,51 @@ const spaceSceneFields = {
 
 const common = { appid: id32, mch_id: mchId, nonce_str: nonceStr, sign_type: signType, version };
 const partner = { sub_appid: id32, sub_mch_id: mchId };
-const defaults = { sign_type: 'HMAC-SHA256', version: '3.0' };
+// 版本号 "固定值 3.0: 车场停车(PARKING)场景; 2.0: 其他场景" on the official 用户入场通知 pages
+// (doc/v2/merchant/4011985272, doc/v2/partner/4011988204): the default follows the scene.
+const defaults = (fields: { trade_scene: string }) => ({
+  sign_type: 'HMAC-SHA256',
+  version: fields.trade_scene === 'PARKING' ? '3.0' : '2.0',
+});
+const parking = { trade_scene: oneOf(['PARKING']), scene_info: sceneInfo(parkingScene) };
+const space = oneOf(['PARKING SPACE']);
 
-const payNotificationRequest: Schema<PayNotificationRequest, V2Wire> = transform(
-  discriminated('trade_scene', {
-    PARKING: object({ ...common, trade_scene: string(), scene_info: sceneInfo(parkingScene) }),
-    'PARKING SPACE': object({
+const payNotificationRequest = transform(
+  discriminatedOf<PayNotificationRequest>()('trade_scene', {
+    PARKING: objectOf<Scene<PayNotificationRequest, 'PARKING'>>()({ ...common, ...parking }),
+    'PARKING SPACE': objectOf<Scene<PayNotificationRequest, 'PARKING SPACE'>>()({
       ...common,
-      trade_scene: string(),
-      scene_info: sceneInfo(object(spaceSceneFields)),
+      trade_scene: space,
+      scene_info: sceneInfo(objectOf<ParkingSpaceSceneInfo>()(spaceSceneFields)),
     }),
   }),
-  (fields) => toWire(fields, defaults),
-) as Schema<PayNotificationRequest, V2Wire>;
+  (fields) => toWire(fields, defaults(fields)),
+);
 
-const partnerPayNotificationRequest: Schema<PartnerPayNotificationRequest, V2Wire> = transform(
-  discriminated('trade_scene', {
-    PARKING: object({ ...common, ...partner, trade_scene: string(), scene_info: sceneInfo(parkingScene) }),
-    'PARKING SPACE': object({
+const partnerPayNotificationRequest = transform(
+  discriminatedOf<PartnerPayNotificationRequest>()('trade_scene', {
+    PARKING: objectOf<Scene<PartnerPayNotificationRequest, 'PARKING'>>()({
       ...common,
       ...partner,
-      trade_scene: string(),
-      scene_info: sceneInfo(object({ ...spaceSceneFields, sub_openid: optional(id32) })),
+      ...parking,
+    }),
+    'PARKING SPACE': objectOf<Scene<PartnerPayNotificationRequest, 'PARKING SPACE'>>()({
+      ...common,
+      ...partner,
+      trade_scene: space,
+      scene_info: sceneInfo(
+        objectOf<PartnerParkingSpaceSceneInfo>()({ ...spaceSceneFields, sub_openid: optional(id32) }),
+      ),
     }),
   }),
-  (fields) => toWire(fields, defaults),
-) as Schema<PartnerPayNotificationRequest, V2Wire>;
+  (fields) => toWire(fields, defaults(fields)),
+);
+
+const notificationAnswerFields = {
+  ...v2AnswerFields,
+  user_state: openEnum(['NORMAL', 'BLOCK']),
+  deduct_mode: optional(openEnum(['PROACTIVE', 'AUTOPAY'])),
+};
 
 /** 用户入场通知 (direct merchant): `POST /vehicle/pay/notification`. */
 export const payNotification = defineRoute({
@@ -188,7 +212,7 @@ export const payNotification = defineRoute({
   title: '用户入场通知',
   docs: 'https://pay.weixin.qq.com/doc/v2/merchant/4011985272',
   request: payNotificationRequest,
-  response: typeOnly<PayNotificationResponse>(),
+  response: answerOf<PayNotificationResponse>()(notificationAnswerFields),
 });
 
 /** 用户入场通知 (service provider): `POST /vehicle/partnerpay/notification`. */
@@ -199,5 +223,9 @@ export const partnerPayNotification = defineRoute({
   title: '用户入场通知（服务商）',
   docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988204',
   request: partnerPayNotificationRequest,
-  response: typeOnly<PartnerPayNotificationResponse>(),
+  response: answerOf<PartnerPayNotificationResponse>()({
+    ...notificationAnswerFields,
+    sub_appid: optional(text()),
+    sub_mch_id: text(),
+  }),
 });

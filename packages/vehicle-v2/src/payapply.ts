@@ -1,13 +1,13 @@
 import {
+  answerOf,
   defineRoute,
-  discriminated,
-  object,
+  discriminatedOf,
+  objectOf,
   oneOf,
   optional,
-  type Schema,
   string,
+  text,
   transform,
-  typeOnly,
 } from '@wxpark/core';
 import {
   compactTime,
@@ -20,7 +20,7 @@ import {
   secondsString,
   signType,
   toWire,
-  type V2Wire,
+  v2AnswerFields,
 } from './fields.ts';
 
 /** 场景信息 for a PARKING deduction. */
@@ -39,10 +39,13 @@ export interface PayApplyParkingSceneInfo {
   parking_name: string;
   /** 免费时长: seconds. */
   free_time?: string;
-  /** 扣费方式. */
-  deduct_mode?: 'PROACTIVE' | 'AUTOPAY';
-  /** 支持的扣费方式. */
-  support_deduct_mode?: 'DEDUCT_PROACTIVE_ONLY' | 'DEDUCT_AUTOPAY_ONLY' | 'DEDUCT_ALL';
+  /**
+   * 发起扣费方式: PROACTIVE (用户主动发起的免密支付) or AUTOPAY (无感支付). With PROACTIVE, send the
+   * user's `openid` too: WeChat then checks that the plate is bound to that user.
+   */
+  deduct_mode: 'PROACTIVE' | 'AUTOPAY';
+  /** 支持的扣费方式: decides which template message WeChat sends the user. */
+  support_deduct_mode: 'DEDUCT_PROACTIVE_ONLY' | 'DEDUCT_AUTOPAY_ONLY' | 'DEDUCT_ALL';
 }
 
 /** 场景信息 for a PARKING SPACE deduction. */
@@ -75,7 +78,7 @@ interface PayApplyCommon {
   total_fee: number;
   /** 货币类型. */
   fee_type?: 'CNY';
-  /** 终端IP. */
+  /** 终端IP: the IP of the machine calling WeChat Pay, at most 16 characters. */
   spbill_create_ip: string;
   /** 订单优惠标记. */
   goods_tag?: string;
@@ -85,7 +88,11 @@ interface PayApplyCommon {
   trade_type?: 'PAP';
   /** 版本号. @default '3.0' */
   version?: '3.0';
-  /** 用户标识. */
+  /**
+   * 用户标识: when given, WeChat deducts only if the plate is bound to this user. One SDK quotes the
+   * official page as requiring it for PARKING SPACE and for PARKING with deduct_mode PROACTIVE; the SDK
+   * does not enforce that, as no second source confirms it.
+   */
   openid?: string;
   /** 是否分账. */
   profit_sharing?: 'Y' | 'N';
@@ -117,7 +124,7 @@ export interface PayApplyResponse {
   [field: string]: string | undefined;
 }
 
-const parkingScene = object({
+const parkingScene = objectOf<PayApplyParkingSceneInfo>()({
   start_time: compactTime,
   end_time: optional(compactTime),
   charging_time: secondsString,
@@ -125,10 +132,13 @@ const parkingScene = object({
   car_type: optional(string({ maxLength: 16 })),
   parking_name: string({ maxLength: 32 }),
   free_time: optional(secondsString),
-  deduct_mode: optional(oneOf(['PROACTIVE', 'AUTOPAY'])),
-  support_deduct_mode: optional(oneOf(['DEDUCT_PROACTIVE_ONLY', 'DEDUCT_AUTOPAY_ONLY', 'DEDUCT_ALL'])),
+  // Required for PARKING: TheNorthMemory/wechatpay-openapi docs/v2/vehicle/{pay,partnerpay}/payapply.yaml
+  // (version 3.0 scene_info), the wechatpay-im partnerpay page, and rwocj/wxpay-okhttp's ParkingScene, whose
+  // constructor takes both. The official page's example (from 2017) leaves them out.
+  deduct_mode: oneOf(['PROACTIVE', 'AUTOPAY']),
+  support_deduct_mode: oneOf(['DEDUCT_PROACTIVE_ONLY', 'DEDUCT_AUTOPAY_ONLY', 'DEDUCT_ALL']),
 });
-const spaceScene = object({
+const spaceScene = objectOf<PayApplyParkingSpaceSceneInfo>()({
   start_time: compactTime,
   end_time: optional(compactTime),
   charging_time: secondsString,
@@ -152,7 +162,8 @@ const common = {
   }),
   total_fee: fen,
   fee_type: optional(oneOf(['CNY'])),
-  spbill_create_ip: string({ maxLength: 64 }),
+  // String(16) on the official 申请扣款 page (doc/v2/partner/4011988205) and in TheNorthMemory's schema.
+  spbill_create_ip: string({ maxLength: 16 }),
   goods_tag: optional(string({ maxLength: 32 })),
   notify_url: notifyUrl,
   trade_type: optional(oneOf(['PAP'])),
@@ -163,20 +174,38 @@ const common = {
 const partner = { sub_appid: optional(id32), sub_mch_id: mchId };
 const defaults = { sign_type: 'HMAC-SHA256', version: '3.0', trade_type: 'PAP' };
 
-function payApplySchema(extra: typeof partner | Record<string, never>) {
-  return transform(
-    discriminated('trade_scene', {
-      PARKING: object({ ...common, ...extra, trade_scene: string(), scene_info: sceneInfo(parkingScene) }),
-      'PARKING SPACE': object({
-        ...common,
-        ...extra,
-        trade_scene: string(),
-        scene_info: sceneInfo(spaceScene),
-      }),
+/** The members of union `T` whose `trade_scene` is `V`. */
+type Scene<T, V extends string> = Extract<T, { trade_scene: V }>;
+
+const parking = { trade_scene: oneOf(['PARKING']), scene_info: sceneInfo(parkingScene) };
+const space = { trade_scene: oneOf(['PARKING SPACE']), scene_info: sceneInfo(spaceScene) };
+
+const payApplyRequest = transform(
+  discriminatedOf<PayApplyRequest>()('trade_scene', {
+    PARKING: objectOf<Scene<PayApplyRequest, 'PARKING'>>()({ ...common, ...parking }),
+    'PARKING SPACE': objectOf<Scene<PayApplyRequest, 'PARKING SPACE'>>()({ ...common, ...space }),
+  }),
+  (fields) => toWire(fields, defaults),
+);
+
+const partnerPayApplyRequest = transform(
+  discriminatedOf<PartnerPayApplyRequest>()('trade_scene', {
+    PARKING: objectOf<Scene<PartnerPayApplyRequest, 'PARKING'>>()({ ...common, ...partner, ...parking }),
+    'PARKING SPACE': objectOf<Scene<PartnerPayApplyRequest, 'PARKING SPACE'>>()({
+      ...common,
+      ...partner,
+      ...space,
     }),
-    (fields) => toWire(fields, defaults),
-  );
-}
+  }),
+  (fields) => toWire(fields, defaults),
+);
+
+const payApplyAnswer = answerOf<PayApplyResponse>()({
+  ...v2AnswerFields,
+  sub_appid: optional(text()),
+  sub_mch_id: optional(text()),
+  device_info: optional(text()),
+});
 
 /** 申请扣款 (direct merchant): `POST /vehicle/pay/payapply`. */
 export const payApply = defineRoute({
@@ -185,8 +214,8 @@ export const payApply = defineRoute({
   path: '/vehicle/pay/payapply',
   title: '申请扣款',
   docs: 'https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_985&index=2',
-  request: payApplySchema({}) as Schema<PayApplyRequest, V2Wire>,
-  response: typeOnly<PayApplyResponse>(),
+  request: payApplyRequest,
+  response: payApplyAnswer,
 });
 
 /** 申请扣款 (service provider): `POST /vehicle/partnerpay/payapply`. */
@@ -196,6 +225,6 @@ export const partnerPayApply = defineRoute({
   path: '/vehicle/partnerpay/payapply',
   title: '申请扣款（服务商）',
   docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988205',
-  request: payApplySchema(partner) as Schema<PartnerPayApplyRequest, V2Wire>,
-  response: typeOnly<PayApplyResponse>(),
+  request: partnerPayApplyRequest,
+  response: payApplyAnswer,
 });

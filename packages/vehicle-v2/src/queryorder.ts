@@ -1,14 +1,15 @@
 import {
+  answerOf,
   defineRoute,
-  object,
+  objectOf,
+  openEnum,
   optional,
   refine,
-  type Schema,
   string,
+  text,
   transform,
-  typeOnly,
 } from '@wxpark/core';
-import { id32, mchId, nonceStr, signType, toWire, type V2Wire } from './fields.ts';
+import { id32, mchId, nonceStr, signType, toWire, v2AnswerFields } from './fields.ts';
 
 /** 查询订单 request (direct merchant). Give transaction_id or out_trade_no. */
 export interface TransitQueryOrderRequest {
@@ -87,6 +88,36 @@ const eitherId = (v: { transaction_id?: string | undefined; out_trade_no?: strin
     : { path: 'out_trade_no', expected: 'present, or transaction_id present' };
 const defaults = { sign_type: 'HMAC-SHA256' };
 
+const optionalText = optional(text());
+const queryOrderAnswer = answerOf<TransitQueryOrderResponse>()({
+  ...v2AnswerFields,
+  sub_appid: optionalText,
+  sub_mch_id: optionalText,
+  openid: optionalText,
+  sub_openid: optionalText,
+  is_subscribe: optional(openEnum(['Y', 'N'])),
+  trade_type: optionalText,
+  trade_state: openEnum([
+    'SUCCESS',
+    'REFUND',
+    'NOTPAY',
+    'CLOSED',
+    'REVOKED',
+    'USERPAYING',
+    'PAYERROR',
+    'ACCEPT',
+  ]),
+  bank_type: optionalText,
+  total_fee: optionalText,
+  fee_type: optionalText,
+  cash_fee: optionalText,
+  transaction_id: optionalText,
+  out_trade_no: optionalText,
+  attach: optionalText,
+  time_end: optionalText,
+  trade_state_desc: optionalText,
+});
+
 /** 查询订单 (direct merchant): `POST /transit/queryorder`. */
 export const transitQueryOrder = defineRoute({
   protocol: 'v2',
@@ -94,11 +125,10 @@ export const transitQueryOrder = defineRoute({
   path: '/transit/queryorder',
   title: '查询订单',
   docs: 'https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_96&index=3',
-  request: transform(refine(object(base), eitherId), (f) => toWire(f, defaults)) as Schema<
-    TransitQueryOrderRequest,
-    V2Wire
-  >,
-  response: typeOnly<TransitQueryOrderResponse>(),
+  request: transform(refine(objectOf<TransitQueryOrderRequest>()(base), eitherId), (f) =>
+    toWire(f, defaults),
+  ),
+  response: queryOrderAnswer,
 });
 
 /** 查询订单 (service provider): `POST /transit/partnerpay/queryorder`. */
@@ -108,8 +138,11 @@ export const partnerTransitQueryOrder = defineRoute({
   path: '/transit/partnerpay/queryorder',
   title: '查询订单（服务商）',
   request: transform(
-    refine(object({ ...base, sub_appid: optional(id32), sub_mch_id: mchId }), eitherId),
+    refine(
+      objectOf<PartnerTransitQueryOrderRequest>()({ ...base, sub_appid: optional(id32), sub_mch_id: mchId }),
+      eitherId,
+    ),
     (f) => toWire(f, defaults),
-  ) as Schema<PartnerTransitQueryOrderRequest, V2Wire>,
-  response: typeOnly<TransitQueryOrderResponse>(),
+  ),
+  response: queryOrderAnswer,
 });

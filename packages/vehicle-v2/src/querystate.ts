@@ -1,15 +1,18 @@
 import {
+  answerOf,
+  array,
   defineRoute,
-  object,
+  objectOf,
   oneOf,
+  openEnum,
   optional,
   refine,
   type Schema,
   string,
+  text,
   transform,
-  typeOnly,
 } from '@wxpark/core';
-import { id32, mchId, nonceStr, signType, toWire, type V2Wire, version } from './fields.ts';
+import { id32, mchId, nonceStr, signType, toWire, v2AnswerFields, version } from './fields.ts';
 
 /** 交易场景 accepted by 用户状态查询. */
 export type QueryStateTradeScene = 'PARKING' | 'PARKING SPACE' | 'GAS' | 'HIGHWAY' | 'BRIDGE';
@@ -65,9 +68,25 @@ export interface PayQueryStateResponse {
   deduct_mode?: 'PROACTIVE' | 'AUTOPAY' | (string & {});
   /** 跳转路径: present when the user must act (authorise, repay, resume). */
   path?: string;
-  /** 车牌信息: JSON text `{"plate_number_info":[…]}`. */
+  /** 车牌信息: JSON text `{"plate_number_info":[…]}`, exactly as signed. Not returned for PARKING SPACE. */
   plate_number_info?: string;
-  [field: string]: string | undefined;
+  /**
+   * `plate_number_info` parsed (added by the SDK after the answer verified; not a WeChat field): the
+   * user's plates.
+   */
+  plate_number_info_parsed?: PlateNumberInfo[];
+  [field: string]: string | PlateNumberInfo[] | undefined;
+}
+
+/** One plate in `plate_number_info` of 用户状态查询. */
+export interface PlateNumberInfo {
+  /** 车牌号. */
+  plate_number: string;
+  /** 车牌通道标识: HIGHWAY only; ETC, MTC, or both as `ETC;MTC`. */
+  channel_type?: string;
+  /** 常用车牌标志: `COMMON_USE` for a frequently used plate paid password-free (version 3.0). */
+  common_use_flag?: 'COMMON_USE' | (string & {});
+  [field: string]: unknown;
 }
 
 const base = {
@@ -84,18 +103,21 @@ const defaults = { sign_type: 'HMAC-SHA256', version: '3.0' };
 
 const payQueryStateRequest = transform(
   refine(
-    object({ ...base, trade_scene: oneOf(['PARKING', 'PARKING SPACE', 'GAS', 'HIGHWAY', 'BRIDGE']) }),
+    objectOf<PayQueryStateRequest>()({
+      ...base,
+      trade_scene: oneOf(['PARKING', 'PARKING SPACE', 'GAS', 'HIGHWAY', 'BRIDGE']),
+    }),
     (v) =>
       v.openid || v.plate_number
         ? undefined
         : { path: 'openid', expected: 'present, or plate_number present (二选一)' },
   ),
   (fields) => toWire(fields, defaults),
-) as Schema<PayQueryStateRequest, V2Wire>;
+);
 
 const partnerPayQueryStateRequest = transform(
   refine(
-    object({
+    objectOf<PartnerPayQueryStateRequest>()({
       ...base,
       sub_appid: optional(id32),
       sub_mch_id: mchId,
@@ -108,7 +130,64 @@ const partnerPayQueryStateRequest = transform(
         : { path: 'openid', expected: 'present, or sub_openid or plate_number present (三选一)' },
   ),
   (fields) => toWire(fields, defaults),
-) as Schema<PartnerPayQueryStateRequest, V2Wire>;
+);
+
+// The shape of plate_number_info: the wechatpay-im 用户状态查询 pages (plate_number, channel_type,
+// common_use_flag), DotNetCore.SKIT's VehicleQueryStateResponse and rwocj/wxpay-okhttp's PlateNumberInfo.
+const plateList = answerOf<{ plate_number_info: PlateNumberInfo[] }>()({
+  plate_number_info: array(
+    answerOf<PlateNumberInfo>()({
+      plate_number: text(),
+      channel_type: optional(text()),
+      common_use_flag: optional(openEnum(['COMMON_USE'])),
+    }),
+  ),
+});
+
+/** JSON text `{"plate_number_info":[…]}` whose plates have the documented shape. */
+const plateNumberInfoText: Schema<unknown, string> = {
+  expected: 'JSON text {"plate_number_info":[{"plate_number":…}]}',
+  optional: false,
+  check(value, path, issues) {
+    let parsed: unknown;
+    try {
+      parsed = typeof value === 'string' ? JSON.parse(value) : undefined;
+    } catch {
+      // Reported just below.
+    }
+    if (parsed === undefined)
+      issues.push({ path, expected: this.expected, received: 'text that is not JSON' });
+    else plateList.check(parsed, `${path}(json)`, issues);
+    return value as string;
+  },
+};
+
+/** An answer as WeChat signs it: without the fields the SDK adds (Omit would drop the named keys here). */
+type Signed<T> = { [K in keyof T as K extends 'plate_number_info_parsed' ? never : K]: T[K] };
+
+// Runs on verified answers only, so the JSON text parsed here is what WeChat Pay signed.
+const queryStateAnswer = transform(
+  answerOf<Signed<PayQueryStateResponse>>()({
+    ...v2AnswerFields,
+    sub_appid: optional(text()),
+    sub_mch_id: optional(text()),
+    user_state: openEnum(['NORMAL', 'PAUSED', 'OVERDUE', 'UNAUTHORIZED']),
+    openid: optional(text()),
+    sub_openid: optional(text()),
+    deduct_mode: optional(openEnum(['PROACTIVE', 'AUTOPAY'])),
+    path: optional(text()),
+    plate_number_info: optional(plateNumberInfoText),
+  }),
+  (answer): PayQueryStateResponse =>
+    answer.plate_number_info
+      ? {
+          ...answer,
+          plate_number_info_parsed: (
+            JSON.parse(answer.plate_number_info) as { plate_number_info: PlateNumberInfo[] }
+          ).plate_number_info,
+        }
+      : answer,
+);
 
 /** 用户状态查询 (direct merchant): `POST /vehicle/pay/querystate`. */
 export const payQueryState = defineRoute({
@@ -118,7 +197,7 @@ export const payQueryState = defineRoute({
   title: '用户状态查询',
   docs: 'https://pay.weixin.qq.com/doc/v2/merchant/4011986415',
   request: payQueryStateRequest,
-  response: typeOnly<PayQueryStateResponse>(),
+  response: queryStateAnswer,
 });
 
 /** 用户状态查询 (service provider): `POST /vehicle/partnerpay/querystate`. */
@@ -129,5 +208,5 @@ export const partnerPayQueryState = defineRoute({
   title: '用户状态查询（服务商）',
   docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988212',
   request: partnerPayQueryStateRequest,
-  response: typeOnly<PayQueryStateResponse>(),
+  response: queryStateAnswer,
 });

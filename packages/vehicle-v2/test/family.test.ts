@@ -99,6 +99,8 @@ describe('the rest of the APIv2 vehicle family against the sandbox', () => {
         charging_time: '3600',
         plate_number: user.plate_number!,
         parking_name: '欢乐海岸停车场',
+        deduct_mode: 'AUTOPAY',
+        support_deduct_mode: 'DEDUCT_ALL',
       },
     });
     expect(accepted.data.result_code).toBe('SUCCESS');

@@ -4,7 +4,13 @@ import type { RouteHandler, RouteRequest, Router } from '../http/router.ts';
 import { sendPlateStateNotice } from '../notices/v2.ts';
 import { sendV3Notice } from '../notices/v3.ts';
 import type { PayOrder, SandboxState } from '../state.ts';
-import type { FailNextOptions, HostileMode, SendV3NoticeOptions, V3KeyMode } from '../types.ts';
+import type {
+  AnswerOverride,
+  FailNextOptions,
+  HostileMode,
+  SendV3NoticeOptions,
+  V3KeyMode,
+} from '../types.ts';
 
 /** Admin routes live under this prefix: never recorded, never hostile. */
 export const adminPrefix = '/__sandbox/';
@@ -78,6 +84,17 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
 
   add('GET', 'config', () => jsonReply(200, state.config));
   add('GET', 'requests', () => jsonReply(200, state.requests));
+  add('GET', 'notice-target', () => jsonReply(200, { url: state.noticeTarget ?? null }));
+  add('PUT', 'notice-target', (request) => {
+    const { url } = readJson(request);
+    if (url !== null && (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url))) {
+      throw new SandboxUsageError(
+        'url: expected an http(s) URL, or null to send callbacks to their notify_url',
+      );
+    }
+    state.noticeTarget = url ?? undefined;
+    return jsonReply(200, { url });
+  });
   add('DELETE', 'requests', () => {
     state.requests.length = 0;
     return noContentReply();
@@ -93,6 +110,10 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
       count: count as number | undefined,
       delayMs: delayMs as number | undefined,
     });
+    return noContentReply();
+  });
+  add('POST', 'answer-override', (request) => {
+    state.answerOverrides.push(readJson(request) as AnswerOverride);
     return noContentReply();
   });
   add('POST', 'v2/plate-state', (request) => plateState(state, request));

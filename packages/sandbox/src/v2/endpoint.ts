@@ -135,8 +135,10 @@ export function createV2Handler(endpoint: V2Endpoint, state: SandboxState): Rout
     // Answers are signed with the type the client sent (it verifies with that); an unusable sign_type gets
     // the endpoint's default.
     const reply = (outcome: V2Outcome) => {
+      const fields = answerFields(acting, outcome);
+      const { pathname } = request.url;
       const answer = v2Signed(
-        answerFields(acting, outcome),
+        'err_code' in outcome ? fields : state.answerOverrides.apply(pathname, pathname, fields),
         key,
         signType ?? (endpoint.signTypes === 'vehicle' ? 'HMAC-SHA256' : 'MD5'),
       );

@@ -106,7 +106,11 @@ async function decide(endpoint: V3Endpoint, state: SandboxState, request: RouteR
  */
 export function createV3Handler(endpoint: V3Endpoint, state: SandboxState): RouteHandler {
   return async (request) => {
-    const answer = await decide(endpoint, state, request);
+    let answer = await decide(endpoint, state, request);
+    const { body } = answer;
+    if (answer.status < 300 && typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      answer = { ...answer, body: state.answerOverrides.apply(request.url.pathname, endpoint.path, body) };
+    }
     const requested = request.headers['wechatpay-serial'];
     return v3Reply(
       state.v3.keyring,

@@ -1,0 +1,78 @@
+import { ApiError, createClient } from '@wxpark/core';
+import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type PayNotificationRequest, vehicleV2 } from '../src/index.ts';
+
+// Answers signed correctly by the sandbox, whose content the sandbox was told to change before signing.
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 });
+});
+afterAll(() => sandbox.close());
+beforeEach(() => sandbox.clearRequests());
+
+function direct() {
+  return sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
+}
+function client() {
+  return createClient({ v2: { apiKey: direct().v2ApiKey }, baseUrl: sandbox.url, backupBaseUrls: [] }, [
+    vehicleV2,
+  ]);
+}
+function entry(): PayNotificationRequest {
+  const plate = sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'NORMAL')!;
+  return {
+    appid: direct().appId,
+    mch_id: direct().mchId,
+    trade_scene: 'PARKING',
+    scene_info: {
+      start_time: '20261124103000',
+      plate_number: plate.plate_number!,
+      parking_name: '欢乐海岸停车场',
+      free_time: '1200',
+    },
+  };
+}
+
+describe('APIv2 answers are checked after verification', () => {
+  it('refuses a correctly signed 用户入场通知 answer without user_state as UNEXPECTED_RESPONSE, sent once', async () => {
+    sandbox.overrideNextAnswer({ path: '/vehicle/pay/notification', omit: ['user_state'] });
+    const error = await client()
+      .v2.vehicle.pay.notification(entry())
+      .catch((e: unknown) => e);
+    expect(ApiError.isInstance(error)).toBe(true);
+    const apiError = error as ApiError;
+    expect(apiError.code).toBe('UNEXPECTED_RESPONSE');
+    expect(apiError.signatureVerified).toBe(true);
+    expect(apiError.isRetryable).toBe(false);
+    expect(apiError.status).toBe(200);
+    expect(apiError.path).toBe('/vehicle/pay/notification');
+    expect(apiError.message).toMatch(/reached WeChat Pay/);
+    expect(apiError.message).toMatch(/user_state must be present/);
+    expect(apiError.hint).toMatch(/query/);
+    expect(apiError.detail).toMatchObject({ field: 'user_state', location: 'answer' });
+    // The call took effect at WeChat: it is reported, never sent again.
+    expect(sandbox.requests).toHaveLength(1);
+  });
+
+  it('refuses a required field that came back empty', async () => {
+    sandbox.overrideNextAnswer({ path: '/vehicle/pay/notification', set: { mch_id: '' } });
+    const error = await client()
+      .v2.vehicle.pay.notification(entry())
+      .catch((e: unknown) => e);
+    expect((error as ApiError).code).toBe('UNEXPECTED_RESPONSE');
+    expect((error as ApiError).detail?.field).toBe('mch_id');
+  });
+
+  it('passes a user_state WeChat added later as a string, and keeps fields it does not know', async () => {
+    sandbox.overrideNextAnswer({
+      path: '/vehicle/pay/notification',
+      set: { user_state: 'SUSPENDED', deduct_mode: 'SOMETHING_NEW', promotion_hint: '新字段' },
+    });
+    const { data } = await client().v2.vehicle.pay.notification(entry());
+    expect(data.user_state).toBe('SUSPENDED');
+    expect(data.deduct_mode).toBe('SOMETHING_NEW');
+    expect(data.promotion_hint).toBe('新字段');
+  });
+});
