@@ -8,5 +8,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     benchmark: { include: ['bench/**/*.bench.ts'] },
     testTimeout: 20_000,
+    // Hooks start sandboxes and servers (RSA key generation): under `pnpm test` every suite runs at once.
+    hookTimeout: 60_000,
   },
 });

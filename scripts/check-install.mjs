@@ -4,6 +4,9 @@
 //   cjs          "type": "commonjs", `require()` of the ESM build (Node 22.12+), Node 24 and Node 22
 //   tsc-node16   `tsc --noEmit`, module/moduleResolution node16
 //   tsc-bundler  `tsc --noEmit`, module esnext, moduleResolution bundler
+//   tsc-cjs      `tsc --noEmit` in a "type": "commonjs" project, module/moduleResolution nodenext: imports
+//                compile to require() of the ESM packages, which nodenext allows (Node 22.12+)
+//   cjs-node16   the same project with module node16 must fail with TS1479 only, as docs/typescript.md says
 // One project per package per kind, so each package's import is checked alone. The calls live in
 // scripts/check-install/<package>.mjs. Prints sizes, runtime dependencies and a pass/fail table; exits 1 on
 // any failure.
@@ -268,8 +271,33 @@ const kinds = [
     render: (source) => source,
     compilerOptions: { module: 'esnext', moduleResolution: 'bundler' },
   },
+  {
+    id: 'tsc-cjs',
+    type: 'commonjs',
+    file: 'index.ts',
+    render: (source) => source,
+    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext' },
+  },
+  {
+    id: 'cjs-node16',
+    type: 'commonjs',
+    file: 'index.ts',
+    render: (source) => source,
+    compilerOptions: { module: 'node16', moduleResolution: 'node16' },
+    // TypeScript's node16 mode predates require(esm): the documented limit, checked so the docs stay true.
+    expectError: 'TS1479',
+  },
 ];
-const columns = ['esm/24', 'esm/22', 'cjs/24', 'cjs/22', 'tsc-node16', 'tsc-bundler'];
+const columns = [
+  'esm/24',
+  'esm/22',
+  'cjs/24',
+  'cjs/22',
+  'tsc-node16',
+  'tsc-bundler',
+  'tsc-cjs',
+  'cjs-node16',
+];
 
 function reportLine(resolve) {
   return [
@@ -401,7 +429,12 @@ async function checkProject(pkg, kind) {
       .split('\n')
       .filter((line) => !line.startsWith('/'))
       .join('\n');
-    if (tsc.code !== 0) fail(kind.id, diagnostics);
+    if (kind.expectError) {
+      const errors = diagnostics.split('\n').filter((line) => line.includes('error TS'));
+      const only = errors.length > 0 && errors.every((line) => line.includes(`error ${kind.expectError}:`));
+      if (only) results[kind.id] = { ok: true, detail: `${kind.expectError} as documented` };
+      else fail(kind.id, `expected ${kind.expectError} and nothing else:\n${diagnostics}`);
+    } else if (tsc.code !== 0) fail(kind.id, diagnostics);
     else if (wxparkFiles.some((path) => !path.startsWith(dir)))
       fail(kind.id, `read ${wxparkFiles.join(', ')}`);
     else if (direct.some((dep) => !wxparkFiles.some((path) => path.includes(`/node_modules/${dep}/`)))) {
@@ -514,6 +547,10 @@ try {
     '@wxpark ones included); /24, /22: Node 24.x (pinned), Node 22.x; tsc: TypeScript',
     tscVersion(),
   );
+  console.log(
+    'tsc-cjs: a "type": "commonjs" TypeScript project with module nodenext; cjs-node16: the same with node16,',
+  );
+  console.log('  which must fail with TS1479 (ESM cannot be required there), as docs/typescript.md says');
   if (!hasNode22) console.log('skip: no cached Node 22 (run `pnpm run test:node22` once to fetch it)');
   console.log(`\n${details.join('\n')}`);
   const notes = [...new Set(selected.flatMap((pkg) => pkg.notes))];

@@ -204,8 +204,14 @@ export interface ApiErrorDetail {
  *   `status`.
  * - `RETURN_CODE_FAIL`: an APIv2 `return_code` of FAIL without an `err_code`.
  * - `RESULT_CODE_FAIL`: an APIv2 `result_code` of FAIL without an `err_code`.
+ * - `UNEXPECTED_RESPONSE`: a verified response without the documented shape (its route's response schema).
  */
-export type ApiErrorCode = 'HTTP_STATUS' | 'RETURN_CODE_FAIL' | 'RESULT_CODE_FAIL' | (string & {});
+export type ApiErrorCode =
+  | 'HTTP_STATUS'
+  | 'RETURN_CODE_FAIL'
+  | 'RESULT_CODE_FAIL'
+  | 'UNEXPECTED_RESPONSE'
+  | (string & {});
 
 /**
  * WeChat Pay answered, and the response was a failure: an APIv2 `return_code`/`result_code` of FAIL, or an
