@@ -1,8 +1,9 @@
+import { listen } from '@wxpark/test-utils';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createV3NoticeHandler, type V3NoticeHandlerOptions, type WxparkError } from '../src/index.ts';
 import { createTestV3Notice, testNoticeKeys } from '../src/testing.ts';
-import { listen, post } from './notice-helpers.ts';
+import { post } from './notice-helpers.ts';
 
 const keys = testNoticeKeys();
 
@@ -36,7 +37,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     const app = express();
     app.post('/notify', express.raw({ type: () => true }), (req, res) => void handler.node(req, res));
     const delivery = notice();
-    expect((await post(`${await listen(app)}/notify`, delivery)).status).toBe(204);
+    expect((await post(`${(await listen(app)).url}/notify`, delivery)).status).toBe(204);
     expect(seen).toEqual([delivery.id]);
   });
 
@@ -45,7 +46,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     const app = express();
     app.post('/notify', express.text({ type: () => true }), (req, res) => void handler.node(req, res));
     const delivery = notice();
-    expect((await post(`${await listen(app)}/notify`, delivery)).status).toBe(204);
+    expect((await post(`${(await listen(app)).url}/notify`, delivery)).status).toBe(204);
     expect(seen).toEqual([delivery.id]);
   });
 
@@ -61,7 +62,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     );
     app.post('/notify', (req, res) => void handler.node(req, res));
     const delivery = notice();
-    expect((await post(`${await listen(app)}/notify`, delivery)).status).toBe(204);
+    expect((await post(`${(await listen(app)).url}/notify`, delivery)).status).toBe(204);
     expect(seen).toEqual([delivery.id]);
   });
 
@@ -70,7 +71,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     const app = express();
     app.use(express.json());
     app.post('/notify', (req, res) => void handler.node(req, res));
-    const answer = await post(`${await listen(app)}/notify`, notice());
+    const answer = await post(`${(await listen(app)).url}/notify`, notice());
     expect(answer.status).toBe(500);
     expect(JSON.parse(answer.body)).toEqual({ code: 'FAIL', message: 'BODY_ALREADY_READ' });
     expect(seen).toEqual([]);
@@ -89,7 +90,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     const app = express();
     app.use(express.json());
     app.post('/notify', (req, res) => void handler.node(req, res));
-    const url = `${await listen(app)}/notify`;
+    const url = `${(await listen(app)).url}/notify`;
     expect((await post(url, notice())).status).toBe(500);
     expect((await post(url, notice())).status).toBe(500);
     expect(warn).toHaveBeenCalledTimes(1);
@@ -103,7 +104,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     app.post('/notify', (req, res) => void handler.node(req, res));
     const delivery = notice();
     // Same signed bytes, labelled as XML: express.json() leaves them unread, so the handler still gets them.
-    const answer = await post(`${await listen(app)}/notify`, {
+    const answer = await post(`${(await listen(app)).url}/notify`, {
       body: delivery.body,
       headers: { ...delivery.headers, 'content-type': 'text/xml' },
     });

@@ -1,13 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { bodyParser } from '@koa/bodyparser';
+import { listen } from '@wxpark/test-utils';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import Koa from 'koa';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFastifyNoticePlugin, createV3NoticeHandler, type WxparkError } from '../src/index.ts';
 import { createTestV3Notice, testNoticeKeys } from '../src/testing.ts';
-import { listen, post } from './notice-helpers.ts';
+import { post } from './notice-helpers.ts';
 
 const keys = testNoticeKeys();
 
@@ -47,7 +48,7 @@ describe('.koa(ctx)', () => {
       if (ctx.path === '/notify') await handler.koa(ctx);
     });
     const delivery = notice();
-    expect((await post(`${await listen(app.callback())}/notify`, delivery)).status).toBe(204);
+    expect((await post(`${(await listen(app.callback())).url}/notify`, delivery)).status).toBe(204);
     expect(seen).toEqual([delivery.id]);
   });
 
@@ -55,7 +56,7 @@ describe('.koa(ctx)', () => {
     const { handler, seen, errors } = setup();
     const app = new Koa();
     app.use((ctx) => handler.koa(ctx));
-    const url = await listen(app.callback());
+    const { url } = await listen(app.callback());
     const delivery = notice();
     expect((await post(url, delivery)).status).toBe(204);
     const forged = await post(url, { ...delivery, body: delivery.body.replace('"id":"', '"id":"x') });

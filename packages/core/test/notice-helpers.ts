@@ -1,15 +1,3 @@
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { onTestFinished } from 'vitest';
-
-/** A node:http server on loopback, stopped when the test that started it finishes. */
-export async function listen(listener: RequestListener): Promise<string> {
-  const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 /** A promise with its resolver, to hold `onNotice` until a test lets it finish. */
 export function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
