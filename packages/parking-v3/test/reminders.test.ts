@@ -312,17 +312,13 @@ describe('platform keys', () => {
     // A callback signed with a certificate verifies with the switch-over keys, and only because of them.
     const delivery = async (keys: ReturnType<typeof getNoticeKeys>) => {
       const handler = createParkingNoticeHandler({ ...keys, onNotice: () => {} });
-      const { url, server } = await listen((req, res) => void handler.node(req, res));
-      try {
-        return await sandbox.sendV3Notice({
-          url,
-          keyMode: 'certificate',
-          event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
-          resource: { plate_number: '粤B888888', state: 'ENTRANCE_STATE_IN' },
-        });
-      } finally {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      const { url } = await listen((req, res) => void handler.node(req, res));
+      return await sandbox.sendV3Notice({
+        url,
+        keyMode: 'certificate',
+        event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
+        resource: { plate_number: '粤B888888', state: 'ENTRANCE_STATE_IN' },
+      });
     };
     expect((await delivery(getNoticeKeys(both))).status).toBe(204);
     const publicOnly = v3Client(sandbox, { publicKey });
