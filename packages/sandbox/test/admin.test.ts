@@ -1,7 +1,8 @@
+import { merchantsOf } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RecordedRequest, type Sandbox, type SandboxConfig, startSandbox } from '../src/index.ts';
-import { callV2, merchantsOf, parkingNotification, parkingScene, startReceiver } from './helpers.ts';
+import { callV2, parkingNotification, parkingScene, startReceiver } from './helpers.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -87,41 +88,37 @@ describe('admin routes', () => {
 
   it('POST v2/plate-state sends the notice and reports the merchant answer', async () => {
     const receiver = await startReceiver();
-    try {
-      const { direct } = merchantsOf(sandbox);
-      const plate = '粤B888888';
-      const scene_info = parkingScene(plate, { notify_url: receiver.url });
-      await callV2(
-        sandbox,
-        '/vehicle/pay/notification',
-        { ...parkingNotification(direct, plate), scene_info },
-        direct.v2ApiKey,
-      );
-      const response = await admin('POST', 'v2/plate-state', {
-        plate_number: plate,
-        vehicle_event_type: 'BLOCKED',
-        vehicle_event_des: 'REMOVE',
-      });
-      expect(response.status).toBe(200);
-      expect(((await response.json()) as { status: number }).status).toBe(200);
-      expect(parseXml((await receiver.next()).body)).toMatchObject({
-        vehicle_event_type: 'BLOCKED',
-        vehicle_event_des: 'REMOVE',
-      });
+    const { direct } = merchantsOf(sandbox);
+    const plate = '粤B888888';
+    const scene_info = parkingScene(plate, { notify_url: receiver.url });
+    await callV2(
+      sandbox,
+      '/vehicle/pay/notification',
+      { ...parkingNotification(direct, plate), scene_info },
+      direct.v2ApiKey,
+    );
+    const response = await admin('POST', 'v2/plate-state', {
+      plate_number: plate,
+      vehicle_event_type: 'BLOCKED',
+      vehicle_event_des: 'REMOVE',
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { status: number }).status).toBe(200);
+    expect(parseXml((await receiver.next()).body)).toMatchObject({
+      vehicle_event_type: 'BLOCKED',
+      vehicle_event_des: 'REMOVE',
+    });
 
-      const unknown = await admin('POST', 'v2/plate-state', {
-        plate_number: '粤Z999999',
-        vehicle_event_type: 'NORMAL',
-      });
-      expect(unknown.status).toBe(404);
-      const wrongType = await admin('POST', 'v2/plate-state', {
-        plate_number: plate,
-        vehicle_event_type: 'GONE',
-      });
-      expect(wrongType.status).toBe(400);
-    } finally {
-      await receiver.close();
-    }
+    const unknown = await admin('POST', 'v2/plate-state', {
+      plate_number: '粤Z999999',
+      vehicle_event_type: 'NORMAL',
+    });
+    expect(unknown.status).toBe(404);
+    const wrongType = await admin('POST', 'v2/plate-state', {
+      plate_number: plate,
+      vehicle_event_type: 'GONE',
+    });
+    expect(wrongType.status).toBe(400);
   });
 
   it('answers 404 for an unknown admin route and 405 for a wrong method', async () => {

@@ -1,12 +1,13 @@
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { merchantsOf } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createListener } from '../src/http/listener.ts';
 import { textReply } from '../src/http/reply.ts';
 import { createRouter } from '../src/http/router.ts';
 import { generateSandboxConfig, startSandbox } from '../src/index.ts';
 import { createState } from '../src/state.ts';
-import { callV2, merchantsOf, parkingNotification, signedXml } from './helpers.ts';
+import { callV2, parkingNotification, signedXml } from './helpers.ts';
 
 function get(agent: Agent, url: string): Promise<number> {
   return new Promise((resolve, reject) => {
