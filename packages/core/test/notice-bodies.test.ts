@@ -1,24 +1,9 @@
 import { listen } from '@wxpark/test-utils';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createV3NoticeHandler, type V3NoticeHandlerOptions, type WxparkError } from '../src/index.ts';
+import { createV3NoticeHandler } from '../src/index.ts';
 import { createTestV3Notice, testNoticeKeys } from '../src/testing.ts';
-import { post } from './notice-helpers.ts';
-
-const keys = testNoticeKeys();
-
-function handlerWith(extra: Partial<V3NoticeHandlerOptions> = {}) {
-  const seen: string[] = [];
-  const errors: WxparkError[] = [];
-  const handler = createV3NoticeHandler({
-    verifier: keys.verifier,
-    apiV3Key: keys.apiV3Key,
-    onNotice: (notice) => void seen.push(notice.id),
-    onError: (error) => errors.push(error as WxparkError),
-    ...extra,
-  });
-  return { handler, seen, errors };
-}
+import { handlerWith, post } from './notice-helpers.ts';
 
 function notice() {
   return createTestV3Notice({
@@ -82,11 +67,8 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
 
   it('warns once on the console when no onError is given', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const handler = createV3NoticeHandler({
-      verifier: keys.verifier,
-      apiV3Key: keys.apiV3Key,
-      onNotice: () => {},
-    });
+    const { verifier, apiV3Key } = testNoticeKeys();
+    const handler = createV3NoticeHandler({ verifier, apiV3Key, onNotice: () => {} });
     const app = express();
     app.use(express.json());
     app.post('/notify', (req, res) => void handler.node(req, res));

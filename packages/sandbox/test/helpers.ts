@@ -28,6 +28,16 @@ export function signedXml(
   return buildXml({ ...all, sign: signV2(all, createV2ApiKey(secret), signType) });
 }
 
+/** Calls an admin route (`/__sandbox/<path>`), with a JSON body when given. */
+export function admin(sandbox: Sandbox, method: string, path: string, body?: unknown) {
+  return fetch(`${sandbox.url}/__sandbox/${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+}
+
 export interface XmlAnswer {
   status: number;
   contentType: string | null;
