@@ -2,7 +2,7 @@ import { anyObject, apiV2, apiV3, definePackage, defineRoute, object, optional, 
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { buildXml, parseXml } from '@wxpark/xml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientFor, merchantsOf } from '../src/index.ts';
+import { clientFor, merchantsOf, type SandboxClientOverrides } from '../src/index.ts';
 
 // Two routes the sandbox serves, one per protocol, so the client's credentials are checked by its peer.
 const v3Package = definePackage({
@@ -49,8 +49,22 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 beforeEach(() => sandbox.clearRequests());
 
-function plate() {
-  return sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'NORMAL')!.plate_number!;
+/** 查询车牌服务开通信息 as the service provider, for one of its sub-merchants. */
+function queryState(overrides: SandboxClientOverrides = {}) {
+  const { provider } = merchantsOf(sandbox);
+  return clientFor(sandbox, [v2Package], {
+    merchant: provider,
+    ...overrides,
+  }).v2.vehicle.partnerpay.querystate({
+    appid: provider.appId,
+    mch_id: provider.mchId,
+    sub_mch_id: provider.subMerchants![0]!.subMchId,
+    version: '3.0',
+    sign_type: 'HMAC-SHA256',
+    trade_scene: 'PARKING',
+    plate_number: sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'NORMAL')!
+      .plate_number!,
+  });
 }
 
 describe('clientFor', () => {
@@ -66,34 +80,12 @@ describe('clientFor', () => {
   });
 
   it('signs APIv2 calls with the key of the merchant it is given', async () => {
-    const { provider } = merchantsOf(sandbox);
-    const client = clientFor(sandbox, [v2Package], { merchant: provider });
-    const answer = await client.v2.vehicle.partnerpay.querystate({
-      appid: provider.appId,
-      mch_id: provider.mchId,
-      sub_mch_id: provider.subMerchants![0]!.subMchId,
-      version: '3.0',
-      sign_type: 'HMAC-SHA256',
-      trade_scene: 'PARKING',
-      plate_number: plate(),
-    });
+    const answer = await queryState();
     expect(answer.data).toMatchObject({ return_code: 'SUCCESS' });
   });
 
   it('takes overrides: a wrong APIv2 key is refused by the sandbox', async () => {
-    const { provider } = merchantsOf(sandbox);
-    const client = clientFor(sandbox, [v2Package], { merchant: provider, v2: { apiKey: 'x'.repeat(32) } });
-    const error = await client.v2.vehicle.partnerpay
-      .querystate({
-        appid: provider.appId,
-        mch_id: provider.mchId,
-        sub_mch_id: provider.subMerchants![0]!.subMchId,
-        version: '3.0',
-        sign_type: 'HMAC-SHA256',
-        trade_scene: 'PARKING',
-        plate_number: plate(),
-      })
-      .catch((e: unknown) => e);
+    const error = await queryState({ v2: { apiKey: 'x'.repeat(32) } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ApiError', code: 'SIGNERROR' });
   });
 
