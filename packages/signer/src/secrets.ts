@@ -132,6 +132,10 @@ function checkApiV3Key(secret: unknown): asserts secret is string {
  *
  * @param secret - exactly 32 characters.
  * @throws {@link SignerError} `INVALID_V2_KEY` for any other length or a non-string.
+ * @example
+ * ```ts
+ * const sign = signV2(fields, createV2ApiKey(process.env.WXPAY_V2_KEY!), 'HMAC-SHA256');
+ * ```
  */
 export function createV2ApiKey(secret: string): V2ApiKey {
   return makeV2(secret);
@@ -142,6 +146,11 @@ export function createV2ApiKey(secret: string): V2ApiKey {
  *
  * @param secret - exactly 32 bytes once encoded as UTF-8 (WeChat Pay issues 32 ASCII characters).
  * @throws {@link SignerError} `INVALID_APIV3_KEY` for any other length or a non-string.
+ * @example
+ * ```ts
+ * const apiV3Key = createApiV3Key(process.env.WXPAY_V3_KEY!);
+ * const resource = decryptResource(notice.resource, apiV3Key);
+ * ```
  */
 export function createApiV3Key(secret: string): ApiV3Key {
   return makeV3(secret);

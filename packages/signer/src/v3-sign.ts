@@ -49,6 +49,11 @@ class RsaSigner implements RequestSigner {
  * The key is parsed once, here; printing or serialising the signer shows `RsaSigner(redacted)`.
  *
  * @throws {@link SignerError} `INVALID_KEY` as {@link loadPrivateKey} does.
+ * @example
+ * ```ts
+ * const signer = createRsaSigner(readFileSync('apiclient_key.pem'));
+ * const authorization = await createAuthorization({ mchId, serialNo, signer, method: 'GET', url, body: '' });
+ * ```
  */
 export function createRsaSigner(privateKey: KeyInput): RequestSigner {
   return new RsaSigner(loadPrivateKey(privateKey));
