@@ -20,6 +20,7 @@ import {
   secondsString,
   signType,
   toWire,
+  type V2AnswerEnvelope,
   v2AnswerFields,
   version,
 } from './fields.ts';
@@ -114,14 +115,7 @@ export type NotificationUserState = 'NORMAL' | 'BLOCK' | (string & {});
 export type DeductMode = 'PROACTIVE' | 'AUTOPAY' | (string & {});
 
 /** 用户入场通知 answer, verified. Failures are thrown as `ApiError`, so codes here are SUCCESS. */
-export interface PayNotificationResponse {
-  return_code: 'SUCCESS';
-  return_msg?: string;
-  appid: string;
-  mch_id: string;
-  nonce_str: string;
-  sign: string;
-  result_code: 'SUCCESS';
+export interface PayNotificationResponse extends V2AnswerEnvelope {
   /** 用户状态. A plate in arrears answers BLOCK. */
   user_state: NotificationUserState;
   /** 发起扣费方式. */

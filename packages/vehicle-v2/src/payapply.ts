@@ -20,6 +20,7 @@ import {
   secondsString,
   signType,
   toWire,
+  type V2AnswerEnvelope,
   v2AnswerFields,
 } from './fields.ts';
 
@@ -110,17 +111,10 @@ export type PartnerPayApplyRequest = PayApplyRequest & {
 };
 
 /** 申请扣款 acceptance, verified. */
-export interface PayApplyResponse {
-  return_code: 'SUCCESS';
-  return_msg?: string;
-  appid: string;
-  mch_id: string;
+export interface PayApplyResponse extends V2AnswerEnvelope {
   sub_appid?: string;
   sub_mch_id?: string;
   device_info?: string;
-  nonce_str: string;
-  sign: string;
-  result_code: 'SUCCESS';
   [field: string]: string | undefined;
 }
 

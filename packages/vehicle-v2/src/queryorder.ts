@@ -9,7 +9,7 @@ import {
   text,
   transform,
 } from '@wxpark/core';
-import { id32, mchId, nonceStr, signType, toWire, v2AnswerFields } from './fields.ts';
+import { id32, mchId, nonceStr, signType, toWire, type V2AnswerEnvelope, v2AnswerFields } from './fields.ts';
 
 /** 查询订单 request (direct merchant). Give transaction_id or out_trade_no. */
 export interface TransitQueryOrderRequest {
@@ -43,16 +43,9 @@ export type TransitTradeState =
   | (string & {});
 
 /** 查询订单 answer, verified. Coupon fields are numbered: `coupon_id_0`, `coupon_fee_0`, … */
-export interface TransitQueryOrderResponse {
-  return_code: 'SUCCESS';
-  return_msg?: string;
-  appid: string;
-  mch_id: string;
+export interface TransitQueryOrderResponse extends V2AnswerEnvelope {
   sub_appid?: string;
   sub_mch_id?: string;
-  nonce_str: string;
-  sign: string;
-  result_code: 'SUCCESS';
   openid?: string;
   sub_openid?: string;
   is_subscribe?: 'Y' | 'N' | (string & {});
