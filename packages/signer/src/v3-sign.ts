@@ -124,13 +124,7 @@ export async function createAuthorization(input: AuthorizationInput): Promise<st
       'readCertificateSerial(apiclient_cert.pem) gives it',
     );
   }
-  if (typeof signer !== 'object' || signer === null || typeof signer.sign !== 'function') {
-    throw invalidArgument(
-      'signer',
-      'an object with a sign(message) method (see createRsaSigner)',
-      describeValue(signer),
-    );
-  }
+  checkSigner(signer);
   if (typeof method !== 'string' || !methods.has(method)) {
     throw invalidArgument(
       'method',
@@ -243,4 +237,15 @@ function checkTimestamp(timestamp: unknown): void {
 
 function malformed(message: string): SignerError {
   return new SignerError({ code: 'MALFORMED_HEADER', message });
+}
+
+/** Refuses anything that cannot sign, before a message is built for it. */
+export function checkSigner(signer: unknown): asserts signer is RequestSigner {
+  if (typeof signer !== 'object' || signer === null || typeof (signer as RequestSigner).sign !== 'function') {
+    throw invalidArgument(
+      'signer',
+      'an object with a sign(message) method (see createRsaSigner)',
+      describeValue(signer),
+    );
+  }
 }
