@@ -108,6 +108,18 @@ export function sceneInfo<In, Out>(inner: Schema<In, Out>): Schema<In | string, 
   };
 }
 
+/** What every APIv2 request carries besides its own fields; `sign` is added when it is sent. */
+export interface V2RequestEnvelope {
+  /** 公众账号ID. */
+  appid: string;
+  /** 商户号. */
+  mch_id: string;
+  /** 随机字符串: generated when absent. */
+  nonce_str?: string;
+  /** 签名类型. @default 'HMAC-SHA256' */
+  sign_type?: 'HMAC-SHA256';
+}
+
 /** What every verified APIv2 answer carries; a FAIL was already thrown as `ApiError`, so codes are SUCCESS. */
 export interface V2AnswerEnvelope {
   /** 返回状态码. */

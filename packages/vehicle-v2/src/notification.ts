@@ -21,6 +21,7 @@ import {
   signType,
   toWire,
   type V2AnswerEnvelope,
+  type V2RequestEnvelope,
   v2AnswerFields,
   version,
 } from './fields.ts';
@@ -63,15 +64,7 @@ export interface PartnerParkingSpaceSceneInfo extends ParkingSpaceSceneInfo {
   sub_openid?: string;
 }
 
-interface NotificationCommon {
-  /** 公众账号ID. */
-  appid: string;
-  /** 商户号. */
-  mch_id: string;
-  /** 随机字符串: generated when absent. */
-  nonce_str?: string;
-  /** 签名类型. @default 'HMAC-SHA256' */
-  sign_type?: 'HMAC-SHA256';
+interface NotificationCommon extends V2RequestEnvelope {
   /** 版本号: the official pages fix 3.0 for PARKING and 2.0 for other scenes. @default by trade_scene */
   version?: '3.0' | '2.0';
 }

@@ -21,6 +21,7 @@ import {
   signType,
   toWire,
   type V2AnswerEnvelope,
+  type V2RequestEnvelope,
   v2AnswerFields,
 } from './fields.ts';
 
@@ -61,12 +62,7 @@ export interface PayApplyParkingSpaceSceneInfo {
   parking_name?: string;
 }
 
-interface PayApplyCommon {
-  appid: string;
-  mch_id: string;
-  nonce_str?: string;
-  /** @default 'HMAC-SHA256' */
-  sign_type?: 'HMAC-SHA256';
+interface PayApplyCommon extends V2RequestEnvelope {
   /** 商品描述: up to 128 characters. */
   body: string;
   /** 商品详情. */

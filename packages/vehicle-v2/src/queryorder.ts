@@ -9,15 +9,19 @@ import {
   text,
   transform,
 } from '@wxpark/core';
-import { id32, mchId, nonceStr, signType, toWire, type V2AnswerEnvelope, v2AnswerFields } from './fields.ts';
+import {
+  id32,
+  mchId,
+  nonceStr,
+  signType,
+  toWire,
+  type V2AnswerEnvelope,
+  type V2RequestEnvelope,
+  v2AnswerFields,
+} from './fields.ts';
 
 /** 查询订单 request (direct merchant). Give transaction_id or out_trade_no. */
-export interface TransitQueryOrderRequest {
-  appid: string;
-  mch_id: string;
-  nonce_str?: string;
-  /** @default 'HMAC-SHA256' */
-  sign_type?: 'HMAC-SHA256';
+export interface TransitQueryOrderRequest extends V2RequestEnvelope {
   /** 微信订单号. */
   transaction_id?: string;
   /** 商户订单号. */

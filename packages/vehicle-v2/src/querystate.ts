@@ -19,6 +19,7 @@ import {
   signType,
   toWire,
   type V2AnswerEnvelope,
+  type V2RequestEnvelope,
   v2AnswerFields,
   version,
 } from './fields.ts';
@@ -27,14 +28,7 @@ import {
 export type QueryStateTradeScene = 'PARKING' | 'PARKING SPACE' | 'GAS' | 'HIGHWAY' | 'BRIDGE';
 
 /** 用户状态查询 request (direct merchant). Give openid or plate_number (二选一). */
-export interface PayQueryStateRequest {
-  /** 公众账号ID. */
-  appid: string;
-  /** 商户号. */
-  mch_id: string;
-  nonce_str?: string;
-  /** @default 'HMAC-SHA256' */
-  sign_type?: 'HMAC-SHA256';
+export interface PayQueryStateRequest extends V2RequestEnvelope {
   /** 交易场景. */
   trade_scene: QueryStateTradeScene;
   /** 跳转场景: APP or H5; absent means the mini-program. */
