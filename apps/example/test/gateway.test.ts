@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '@wxpark/sandbox';
+import { closedUrl } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../src/app.ts';
 import { sandboxConfig } from '../src/sandbox-config.ts';
@@ -16,19 +15,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function deadUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return url;
-}
-
 /** A v2 gateway whose WeChat Pay host refuses connections. */
 async function gatewayOnDeadHost(store: GateStore) {
   return startGateway(
     {
-      client: { v2: { apiKey: 'k'.repeat(32) }, baseUrl: await deadUrl(), backupBaseUrls: [] },
+      client: { v2: { apiKey: 'k'.repeat(32) }, baseUrl: await closedUrl(), backupBaseUrls: [] },
       targets: { parkingName: '示例停车场', v2: { appid: 'wx1', mch_id: '1900000100', free_time: '900' } },
     },
     store,

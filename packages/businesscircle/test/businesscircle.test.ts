@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ApiError, createClient, getNoticeKeys, SignatureError, ValidationError } from '@wxpark/core';
+import { ApiError, getNoticeKeys, SignatureError, ValidationError } from '@wxpark/core';
 import { createTestV3Notice, testNoticeKeys } from '@wxpark/core/testing';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { clientFor, listen, merchantsOf } from '@wxpark/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   businesscircle,
@@ -23,25 +22,10 @@ beforeEach(() => {
 });
 
 function merchant() {
-  return sandbox.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
+  return merchantsOf(sandbox).direct;
 }
 function client() {
-  const m = merchant();
-  const { publicKeyId, publicKey } = sandbox.config.platform;
-  return createClient(
-    {
-      mchId: m.mchId,
-      v3: {
-        serialNo: m.v3!.serialNo,
-        privateKey: m.v3!.privateKey,
-        apiV3Key: m.v3!.apiV3Key,
-        publicKey: { id: publicKeyId, key: publicKey },
-      },
-      baseUrl: sandbox.url,
-      backupBaseUrls: [],
-    },
-    [businesscircle],
-  );
+  return clientFor(sandbox, [businesscircle]);
 }
 function member(state = 'AUTHORIZED') {
   return sandbox.config.mallMembers!.find((m) => m.authorize_state === state)!;
@@ -196,7 +180,7 @@ describe('business-circle callbacks', () => {
       ...getNoticeKeys(client()),
       onNotice: (n) => void notices.push(n),
     });
-    const server = createServer(async (req, res) => {
+    const server = await listen(async (req, res) => {
       const body = await new Promise<Buffer>((resolve) => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
@@ -207,36 +191,31 @@ describe('business-circle callbacks', () => {
       );
       res.writeHead(answer.status).end(await answer.text());
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`;
-      const resource = {
-        mchid: merchant().mchId,
-        merchant_name: '商户',
-        shop_name: '一楼咖啡',
-        shop_number: 'S01',
-        appid: sandbox.config.brands![0]!.appId,
-        openid: member().openid,
-        time_end: '2026-11-24T10:30:00+08:00',
-        amount: 3800,
-        transaction_id: '4200000000000000000000000002',
-      };
-      const delivery = await sandbox.sendV3Notice({ url, event_type: 'MALL_TRANSACTION.SUCCESS', resource });
-      expect(delivery.status).toBe(204);
-      expect(notices).toHaveLength(1);
-      const notice = notices[0]!;
-      expect(notice.event_type).toBe('MALL_TRANSACTION.SUCCESS');
-      if (notice.event_type === 'MALL_TRANSACTION.SUCCESS') expect(notice.resource.amount).toBe(3800);
-      const forged = await fetch(url, {
-        method: 'POST',
-        headers: delivery.headers,
-        body: delivery.envelope.replace('}', ' }'),
-      });
-      expect(forged.status).toBe(401);
-      expect(notices).toHaveLength(1);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    const url = `${server.url}/notify`;
+    const resource = {
+      mchid: merchant().mchId,
+      merchant_name: '商户',
+      shop_name: '一楼咖啡',
+      shop_number: 'S01',
+      appid: sandbox.config.brands![0]!.appId,
+      openid: member().openid,
+      time_end: '2026-11-24T10:30:00+08:00',
+      amount: 3800,
+      transaction_id: '4200000000000000000000000002',
+    };
+    const delivery = await sandbox.sendV3Notice({ url, event_type: 'MALL_TRANSACTION.SUCCESS', resource });
+    expect(delivery.status).toBe(204);
+    expect(notices).toHaveLength(1);
+    const notice = notices[0]!;
+    expect(notice.event_type).toBe('MALL_TRANSACTION.SUCCESS');
+    if (notice.event_type === 'MALL_TRANSACTION.SUCCESS') expect(notice.resource.amount).toBe(3800);
+    const forged = await fetch(url, {
+      method: 'POST',
+      headers: delivery.headers,
+      body: delivery.envelope.replace('}', ' }'),
+    });
+    expect(forged.status).toBe(401);
+    expect(notices).toHaveLength(1);
   });
 
   it('accepts a notice made by createTestV3Notice, and refuses a parking event type it does not declare', async () => {

@@ -56,6 +56,15 @@ export interface PlatformKeysOptions {
  * Holds WeChat Pay's platform keys in one of three modes: the public key alone, platform certificates
  * (downloaded, cached, refreshed before expiry and on an unknown serial, concurrent refreshes coalesced),
  * or both during a switch-over (the public key is preferred).
+ *
+ * @example
+ * ```ts
+ * const platformKeys = createPlatformKeys({
+ *   publicKey: { id: 'PUB_KEY_ID_0119000001002024000000000000', key: readFileSync('pub_key.pem') },
+ *   certificates: [readFileSync('wechatpay_cert.pem', 'utf8')], // during a switch-over
+ * });
+ * const client = createClient({ mchId, v3: { serialNo, privateKey, platformKeys } }, [parkingV3]);
+ * ```
  */
 export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyProvider {
   const now = options.now ?? Date.now;

@@ -26,7 +26,16 @@ export interface TestNoticeKeys {
   readonly verifier: readonly PlatformKey[];
 }
 
-/** Makes a fresh set of test keys (a new 2048-bit RSA pair and random APIv2/APIv3 keys). */
+/**
+ * Makes a fresh set of test keys (a new 2048-bit RSA pair and random APIv2/APIv3 keys).
+ *
+ * @example
+ * ```ts
+ * const keys = createTestNoticeKeys();
+ * const handler = createV3NoticeHandler({ verifier: keys.verifier, apiV3Key: keys.apiV3Key, onNotice });
+ * const notice = createTestV3Notice({ keys, event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE', resource: {} });
+ * ```
+ */
 export function createTestNoticeKeys(): TestNoticeKeys {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const id = `PUB_KEY_ID_01${randomBytes(16).toString('hex').toUpperCase()}`;

@@ -1,10 +1,10 @@
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { clientFor, listen } from '@wxpark/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ApiError,
   answerOf,
   apiV3,
-  createClient,
   createV3NoticeHandler,
   definePackage,
   defineRoute,
@@ -12,7 +12,6 @@ import {
   object,
   WxparkError,
 } from '../src/index.ts';
-import { listen } from './helpers.ts';
 
 // An unknown path: the sandbox answers it with a signed 404, whose signature is what is checked here.
 const rotationPackage = definePackage({
@@ -38,20 +37,7 @@ afterAll(() => sandbox.close());
 beforeEach(() => sandbox.clearRequests());
 
 function certificateClient() {
-  const merchant = sandbox.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
-  return createClient(
-    {
-      mchId: merchant.mchId,
-      v3: {
-        serialNo: merchant.v3!.serialNo,
-        privateKey: merchant.v3!.privateKey,
-        apiV3Key: merchant.v3!.apiV3Key,
-        certificates: 'download',
-      },
-      baseUrl: sandbox.url,
-    },
-    [rotationPackage],
-  );
+  return clientFor(sandbox, [rotationPackage], { v3: { certificates: 'download' } });
 }
 
 /** Rotates WeChat Pay's certificate and retires the old one, so what comes next names a serial not yet held. */

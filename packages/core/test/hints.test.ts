@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { listen } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
 import { describe, expect, it } from 'vitest';
 import { ApiError, SignatureError, ValidationError } from '../src/errors.ts';
-import { keys, listen, readBody, signedV2Body, signedV3Headers, testClient } from './helpers.ts';
+import { keys, readBody, signedV2Body, signedV3Headers, testClient } from './helpers.ts';
 
 const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import { closedUrl, listen } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
 import { TransportError } from '../src/errors.ts';
 import { resolveOptions } from '../src/options.ts';
-import { closedUrl, listen, testClient } from './helpers.ts';
+import { testClient } from './helpers.ts';
 
 describe('test traffic never reaches production', () => {
   it('has no backup host when baseUrl is given without backupBaseUrls', async () => {

@@ -1,23 +1,9 @@
+import { listen } from '@wxpark/test-utils';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createV3NoticeHandler, type V3NoticeHandlerOptions, type WxparkError } from '../src/index.ts';
+import { createV3NoticeHandler } from '../src/index.ts';
 import { createTestV3Notice, testNoticeKeys } from '../src/testing.ts';
-import { listen, post } from './notice-helpers.ts';
-
-const keys = testNoticeKeys();
-
-function handlerWith(extra: Partial<V3NoticeHandlerOptions> = {}) {
-  const seen: string[] = [];
-  const errors: WxparkError[] = [];
-  const handler = createV3NoticeHandler({
-    verifier: keys.verifier,
-    apiV3Key: keys.apiV3Key,
-    onNotice: (notice) => void seen.push(notice.id),
-    onError: (error) => errors.push(error as WxparkError),
-    ...extra,
-  });
-  return { handler, seen, errors };
-}
+import { handlerWith, post } from './notice-helpers.ts';
 
 function notice() {
   return createTestV3Notice({
@@ -36,7 +22,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     const app = express();
     app.post('/notify', express.raw({ type: () => true }), (req, res) => void handler.node(req, res));
     const delivery = notice();
-    expect((await post(`${await listen(app)}/notify`, delivery)).status).toBe(204);
+    expect((await post(`${(await listen(app)).url}/notify`, delivery)).status).toBe(204);
     expect(seen).toEqual([delivery.id]);
   });
 
@@ -45,7 +31,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     const app = express();
     app.post('/notify', express.text({ type: () => true }), (req, res) => void handler.node(req, res));
     const delivery = notice();
-    expect((await post(`${await listen(app)}/notify`, delivery)).status).toBe(204);
+    expect((await post(`${(await listen(app)).url}/notify`, delivery)).status).toBe(204);
     expect(seen).toEqual([delivery.id]);
   });
 
@@ -61,7 +47,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     );
     app.post('/notify', (req, res) => void handler.node(req, res));
     const delivery = notice();
-    expect((await post(`${await listen(app)}/notify`, delivery)).status).toBe(204);
+    expect((await post(`${(await listen(app)).url}/notify`, delivery)).status).toBe(204);
     expect(seen).toEqual([delivery.id]);
   });
 
@@ -70,7 +56,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     const app = express();
     app.use(express.json());
     app.post('/notify', (req, res) => void handler.node(req, res));
-    const answer = await post(`${await listen(app)}/notify`, notice());
+    const answer = await post(`${(await listen(app)).url}/notify`, notice());
     expect(answer.status).toBe(500);
     expect(JSON.parse(answer.body)).toEqual({ code: 'FAIL', message: 'BODY_ALREADY_READ' });
     expect(seen).toEqual([]);
@@ -81,15 +67,12 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
 
   it('warns once on the console when no onError is given', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const handler = createV3NoticeHandler({
-      verifier: keys.verifier,
-      apiV3Key: keys.apiV3Key,
-      onNotice: () => {},
-    });
+    const { verifier, apiV3Key } = testNoticeKeys();
+    const handler = createV3NoticeHandler({ verifier, apiV3Key, onNotice: () => {} });
     const app = express();
     app.use(express.json());
     app.post('/notify', (req, res) => void handler.node(req, res));
-    const url = `${await listen(app)}/notify`;
+    const url = `${(await listen(app)).url}/notify`;
     expect((await post(url, notice())).status).toBe(500);
     expect((await post(url, notice())).status).toBe(500);
     expect(warn).toHaveBeenCalledTimes(1);
@@ -103,7 +86,7 @@ describe('.node(req, res) takes the body wherever the framework left it', () => 
     app.post('/notify', (req, res) => void handler.node(req, res));
     const delivery = notice();
     // Same signed bytes, labelled as XML: express.json() leaves them unread, so the handler still gets them.
-    const answer = await post(`${await listen(app)}/notify`, {
+    const answer = await post(`${(await listen(app)).url}/notify`, {
       body: delivery.body,
       headers: { ...delivery.headers, 'content-type': 'text/xml' },
     });

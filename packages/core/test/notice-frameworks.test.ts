@@ -1,27 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { bodyParser } from '@koa/bodyparser';
+import { listen } from '@wxpark/test-utils';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import Koa from 'koa';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createFastifyNoticePlugin, createV3NoticeHandler, type WxparkError } from '../src/index.ts';
-import { createTestV3Notice, testNoticeKeys } from '../src/testing.ts';
-import { listen, post } from './notice-helpers.ts';
-
-const keys = testNoticeKeys();
-
-function setup() {
-  const seen: string[] = [];
-  const errors: WxparkError[] = [];
-  const handler = createV3NoticeHandler({
-    verifier: keys.verifier,
-    apiV3Key: keys.apiV3Key,
-    onNotice: (notice) => void seen.push(notice.id),
-    onError: (error) => errors.push(error as WxparkError),
-  });
-  return { handler, seen, errors };
-}
+import { createFastifyNoticePlugin } from '../src/index.ts';
+import { createTestV3Notice } from '../src/testing.ts';
+import { handlerWith, post } from './notice-helpers.ts';
 
 function notice() {
   return createTestV3Notice({
@@ -40,22 +27,22 @@ async function honoServer(app: Hono): Promise<string> {
 
 describe('.koa(ctx)', () => {
   it('verifies ctx.request.rawBody after a global body parser, and answers through ctx', async () => {
-    const { handler, seen } = setup();
+    const { handler, seen } = handlerWith();
     const app = new Koa();
     app.use(bodyParser());
     app.use(async (ctx) => {
       if (ctx.path === '/notify') await handler.koa(ctx);
     });
     const delivery = notice();
-    expect((await post(`${await listen(app.callback())}/notify`, delivery)).status).toBe(204);
+    expect((await post(`${(await listen(app.callback())).url}/notify`, delivery)).status).toBe(204);
     expect(seen).toEqual([delivery.id]);
   });
 
   it('reads ctx.req when no body parser ran, and sends a refusal with its JSON body', async () => {
-    const { handler, seen, errors } = setup();
+    const { handler, seen, errors } = handlerWith();
     const app = new Koa();
     app.use((ctx) => handler.koa(ctx));
-    const url = await listen(app.callback());
+    const { url } = await listen(app.callback());
     const delivery = notice();
     expect((await post(url, delivery)).status).toBe(204);
     const forged = await post(url, { ...delivery, body: delivery.body.replace('"id":"', '"id":"x') });
@@ -68,7 +55,7 @@ describe('.koa(ctx)', () => {
 
 describe('.hono(c)', () => {
   it('uses the text a middleware already read through c.req, given c or c.req', async () => {
-    const { handler, seen } = setup();
+    const { handler, seen } = handlerWith();
     const app = new Hono();
     app.use(async (c, next) => {
       await c.req.text();
@@ -84,7 +71,7 @@ describe('.hono(c)', () => {
   });
 
   it('reads the raw request when nothing read it, and refuses a body only kept as form data', async () => {
-    const { handler, seen, errors } = setup();
+    const { handler, seen, errors } = handlerWith();
     const app = new Hono();
     app.post('/notify', (c) => handler.hono(c));
     app.post('/parsed', async (c) => {
@@ -103,7 +90,7 @@ describe('.hono(c)', () => {
 
 describe('createFastifyNoticePlugin', () => {
   it('registers notice routes with a raw parser in their own scope, leaving the app its JSON parser', async () => {
-    const { handler, seen } = setup();
+    const { handler, seen } = handlerWith();
     const app = Fastify();
     app.post('/orders', async (request) => ({ parsed: request.body }));
     app.register(createFastifyNoticePlugin({ routes: { '/notify': handler } }), { prefix: '/wxpay' });

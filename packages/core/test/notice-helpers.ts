@@ -1,13 +1,20 @@
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { onTestFinished } from 'vitest';
+import { createV3NoticeHandler, type V3NoticeHandlerOptions, type WxparkError } from '../src/index.ts';
+import { testNoticeKeys } from '../src/testing.ts';
 
-/** A node:http server on loopback, stopped when the test that started it finishes. */
-export async function listen(listener: RequestListener): Promise<string> {
-  const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const keys = testNoticeKeys();
+
+/** A v3 notice handler on the test keys that records the ids it accepts and the errors it reports. */
+export function handlerWith(extra: Partial<V3NoticeHandlerOptions> = {}) {
+  const seen: string[] = [];
+  const errors: WxparkError[] = [];
+  const handler = createV3NoticeHandler({
+    verifier: keys.verifier,
+    apiV3Key: keys.apiV3Key,
+    onNotice: (notice) => void seen.push(notice.id),
+    onError: (error) => errors.push(error as WxparkError),
+    ...extra,
+  });
+  return { handler, seen, errors };
 }
 
 /** A promise with its resolver, to hold `onNotice` until a test lets it finish. */

@@ -1,3 +1,4 @@
+import { listen } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   createMemoryNoticeStore,
@@ -10,7 +11,7 @@ import {
   WxparkError,
 } from '../src/index.ts';
 import { createTestNoticeKeys, createTestV3Notice, testNoticeKeys } from '../src/testing.ts';
-import { gate, listen, post } from './notice-helpers.ts';
+import { gate, post } from './notice-helpers.ts';
 
 const keys = testNoticeKeys();
 const trusted = { verifier: keys.verifier, apiV3Key: keys.apiV3Key };
@@ -24,7 +25,7 @@ describe('createV3NoticeHandler', () => {
   it('accepts a notice made by createTestV3Notice through node:http and Fetch, decrypted', async () => {
     const seen: V3Notice[] = [];
     const handler = createV3NoticeHandler({ ...trusted, onNotice: (n) => void seen.push(n) });
-    const url = await listen((req, res) => void handler.node(req, res));
+    const { url } = await listen((req, res) => void handler.node(req, res));
     const first = notice();
     expect((await post(url, first)).status).toBe(204);
     const second = notice();
@@ -45,7 +46,7 @@ describe('createV3NoticeHandler', () => {
         return { code: 'SUCCESS', run: runs };
       },
     });
-    const url = await listen((req, res) => void handler.node(req, res));
+    const { url } = await listen((req, res) => void handler.node(req, res));
     const delivery = notice();
     const answers = Array.from({ length: 8 }, () => post(url, delivery));
     await expect.poll(() => runs).toBe(1);
@@ -234,7 +235,7 @@ describe('createV3NoticeHandler', () => {
 
   it('refuses a body larger than maxBodyBytes with 413 before verifying it', async () => {
     const handler = createV3NoticeHandler({ ...trusted, maxBodyBytes: 64, onNotice: () => {} });
-    const url = await listen((req, res) => void handler.node(req, res));
+    const { url } = await listen((req, res) => void handler.node(req, res));
     expect((await post(url, notice())).status).toBe(413);
   });
 });

@@ -10,6 +10,7 @@ import {
   loadPlatformPublicKey,
   SignerError,
 } from '@wxpark/signer';
+import { closedUrl, listen } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
   type ApiErrorCode,
@@ -22,7 +23,7 @@ import {
   WxparkError,
   type WxparkErrorCode,
 } from '../src/index.ts';
-import { closedUrl, keys, listen, readBody, signedV2Body, signedV3Headers, testClient } from './helpers.ts';
+import { keys, readBody, signedV2Body, signedV3Headers, testClient } from './helpers.ts';
 
 /** Everything secret that passes through a call: keys, PEMs, and the signatures and Authorization sent. */
 const secrets = new Set<string>([

@@ -1,9 +1,10 @@
 import { getEventListeners } from 'node:events';
+import { listen } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../src/errors.ts';
 import { delay, isRetryable, parseRetryAfter } from '../src/retry.ts';
 import { type PreparedAttempt, Transport } from '../src/transport.ts';
-import { listen, signedV2Body, testClient } from './helpers.ts';
+import { signedV2Body, testClient } from './helpers.ts';
 
 function transport(baseUrl: string, maxRetryAfter = 5_000) {
   return new Transport({

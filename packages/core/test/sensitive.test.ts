@@ -1,5 +1,6 @@
 import { generateSandboxConfig, type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { decryptSensitive } from '@wxpark/signer';
+import { clientFor } from '@wxpark/test-utils';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   ApiError,
@@ -43,21 +44,8 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 
 it('encrypts a sensitive field with the platform public key and names that key in Wechatpay-Serial', async () => {
-  const merchant = sandbox.config.merchants.find((m) => m.v3)!;
-  const { publicKeyId, publicKey } = sandbox.config.platform;
-  const client = createClient(
-    {
-      mchId: merchant.mchId,
-      v3: {
-        serialNo: merchant.v3!.serialNo,
-        privateKey: merchant.v3!.privateKey,
-        publicKey: { id: publicKeyId, key: publicKey },
-      },
-      baseUrl: sandbox.url,
-      backupBaseUrls: [],
-    },
-    [testPackage],
-  );
+  const { publicKeyId } = sandbox.config.platform;
+  const client = clientFor(sandbox, [testPackage]);
   const error = await client.v3['wxpark-test']
     .sensitive({ plate_number: '粤B888888', contact_name: '张三' })
     .catch((e: unknown) => e);

@@ -1,33 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { closedUrl, listen } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
 import { TransportError } from '../src/errors.ts';
 import { isUnreachable, type PreparedAttempt, Transport } from '../src/transport.ts';
-
-const servers: Server[] = [];
-
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** A loopback URL on which nothing listens: connecting to it is refused. */
-async function closedUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
-
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-});
 
 function counter(withBody = true) {
   let count = 0;
@@ -52,7 +26,7 @@ function settings(baseUrl: string, backupBaseUrls: string[] = [], timeout = 2_00
 describe('Transport', () => {
   it('fails over to the backup host when the primary refuses the connection, signing the attempt afresh', async () => {
     const seen: string[] = [];
-    const backup = await listen((req, res) => {
+    const { url: backup } = await listen((req, res) => {
       seen.push(String(req.headers['x-attempt']));
       res.end('ok');
     });
@@ -67,12 +41,12 @@ describe('Transport', () => {
 
   it('does not resend a POST whose connection broke after it was sent', async () => {
     let hits = 0;
-    const primary = await listen((req) => {
+    const { url: primary } = await listen((req) => {
       hits++;
       req.socket.destroy();
     });
     const backupHits: number[] = [];
-    const backup = await listen((_req, res) => {
+    const { url: backup } = await listen((_req, res) => {
       backupHits.push(1);
       res.end('ok');
     });
@@ -87,7 +61,7 @@ describe('Transport', () => {
 
   it('retries a GET on a 503 with a freshly prepared attempt each time', async () => {
     const seen: string[] = [];
-    const primary = await listen((req, res) => {
+    const { url: primary } = await listen((req, res) => {
       seen.push(String(req.headers['x-attempt']));
       if (seen.length < 3) {
         res.writeHead(503, { 'retry-after': '0' }).end('busy');
@@ -103,7 +77,7 @@ describe('Transport', () => {
 
   it('never retries a POST that got a 503', async () => {
     let hits = 0;
-    const primary = await listen((_req, res) => {
+    const { url: primary } = await listen((_req, res) => {
       hits++;
       res.writeHead(503).end('busy');
     });
@@ -113,11 +87,11 @@ describe('Transport', () => {
   });
 
   it('reports a timeout as TIMEOUT and does not fail over a POST that may have arrived', async () => {
-    const primary = await listen(() => {
+    const { url: primary } = await listen(() => {
       /* never answers */
     });
     let backupHits = 0;
-    const backup = await listen((_req, res) => {
+    const { url: backup } = await listen((_req, res) => {
       backupHits++;
       res.end('ok');
     });
@@ -142,8 +116,8 @@ describe('Transport', () => {
 
   it('keeps connections alive across sequential calls', async () => {
     let connections = 0;
-    const primary = await listen((_req, res) => res.end('ok'));
-    servers.at(-1)!.on('connection', () => connections++);
+    const { url: primary, server } = await listen((_req, res) => res.end('ok'));
+    server.on('connection', () => connections++);
     const transport = new Transport(settings(primary));
     for (let i = 0; i < 20; i++) await transport.send('POST', counter().prepare);
     // undici may open a second socket while the first is being released; it must not open one per call.

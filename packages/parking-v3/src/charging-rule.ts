@@ -15,8 +15,8 @@ export type ChargingRuleType =
 /** 日期类型. */
 export type DayType = 'DAY_TYPE_UNKNOWN' | 'DAY_TYPE_WEEKDAY' | 'DAY_TYPE_HOLIDAY' | 'DAY_TYPE_ALL_DAY';
 
-/** 按时段间隔收费 (`CHARGING_RULE_FIXED_INTERVAL`): one time band. */
-export interface FixedIntervalRule {
+/** When and to which cars a charging rule applies: the fields every rule list shares. */
+export interface ChargingTimeBand {
   /** 日期类型. */
   day_type?: DayType;
   /** 时段开始时间: `HH:mm`. */
@@ -27,6 +27,10 @@ export interface FixedIntervalRule {
   vehicle_type?: (typeof vehicleTypes)[number];
   /** 车牌类型. */
   plate_type?: (typeof plateTypes)[number];
+}
+
+/** 按时段间隔收费 (`CHARGING_RULE_FIXED_INTERVAL`): one time band. */
+export interface FixedIntervalRule extends ChargingTimeBand {
   /** 首段收费时长. */
   first_duration?: number;
   /** 首段收费金额 (fen). */
@@ -61,17 +65,7 @@ export interface FixedIntervalRule {
 }
 
 /** 按停车时长分段收费 (`CHARGING_RULE_SEGMENT`): one duration segment. */
-export interface DurationSegmentRule {
-  /** 日期类型. */
-  day_type?: DayType;
-  /** 时段开始时间: `HH:mm`. */
-  start_time?: string;
-  /** 时段结束时间: `HH:mm`. */
-  end_time?: string;
-  /** 车辆类型. */
-  vehicle_type?: (typeof vehicleTypes)[number];
-  /** 车牌类型. */
-  plate_type?: (typeof plateTypes)[number];
+export interface DurationSegmentRule extends ChargingTimeBand {
   /** 收费模式: by interval, or once. */
   charge_mode?: 'UNKNOWN' | 'INTERVAL' | 'ONE_TIME';
   /** 停车时长起始. */
@@ -91,17 +85,7 @@ export interface DurationSegmentRule {
 }
 
 /** 按次收费 (`CHARGING_RULE_PER_ENTRY`): one time band. */
-export interface PreEntryRule {
-  /** 日期类型. */
-  day_type?: DayType;
-  /** 时段开始时间: `HH:mm`. */
-  start_time?: string;
-  /** 时段结束时间: `HH:mm`. */
-  end_time?: string;
-  /** 车辆类型. */
-  vehicle_type?: (typeof vehicleTypes)[number];
-  /** 车牌类型. */
-  plate_type?: (typeof plateTypes)[number];
+export interface PreEntryRule extends ChargingTimeBand {
   /** 收费金额 (fen). */
   amount?: number;
   /** 单日最大收款金额 (fen). */

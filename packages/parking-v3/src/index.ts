@@ -46,6 +46,7 @@ export const parkingV3 = definePackage({
 export type {
   ChargingRule,
   ChargingRuleType,
+  ChargingTimeBand,
   DayType,
   DurationSegmentRule,
   FixedIntervalRule,

@@ -2,30 +2,20 @@ import { ApiError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParkingEntryRequest } from '../src/index.ts';
-import { merchantOf, unixNow, v3Client } from './helpers.ts';
+import { lotIdOf, parkingEntry, v3Client } from './helpers.ts';
 
 // Answers signed correctly by the sandbox, whose content the sandbox was told to change before signing.
 let sandbox: Sandbox;
 let lotId: string;
-let counter = 0;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
-  lotId = sandbox.config.parkingLots!.find((l) => l.mchId === merchantOf(sandbox).mchId)!.wx_parking_lot_id;
+  lotId = lotIdOf(sandbox);
 });
 afterAll(() => sandbox.close());
 
-function entry(): ParkingEntryRequest {
-  counter += 1;
-  return {
-    out_serial_number: `A${Date.now()}${counter}`,
-    parking_id: lotId,
-    plate_number: '粤B888888',
-    enter_timestamp: unixNow() - 600,
-    plate_color: 'PLATE_COLOR_BLUE',
-    car_type: 'PLATE_TYPE_TEMPORARY',
-    vehicle_type: 'VEHICLE_TYPE_SMALL',
-  };
+function entry(extra: Partial<ParkingEntryRequest> = {}): ParkingEntryRequest {
+  return parkingEntry(lotId, extra);
 }
 
 describe('APIv3 answers are checked after verification', () => {

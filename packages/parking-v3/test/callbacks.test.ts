@@ -7,7 +7,6 @@ import { listen, merchantOf, v3Client } from './helpers.ts';
 
 let sandbox: Sandbox;
 let url: string;
-let close: () => Promise<void>;
 const processed: ParkingNotice[] = [];
 const refused: unknown[] = [];
 
@@ -33,12 +32,8 @@ beforeAll(async () => {
   });
   const server = await listen((req, res) => void handler.node(req, res));
   url = `${server.url}/wxpay/v3/notify`;
-  close = () => new Promise((resolve) => server.server.close(() => resolve()));
 });
-afterAll(async () => {
-  await sandbox.close();
-  await close();
-});
+afterAll(() => sandbox.close());
 beforeEach(() => {
   processed.length = 0;
   refused.length = 0;
@@ -182,34 +177,30 @@ describe('APIv3 parking callbacks', () => {
       onError: (error) => refused.push(error),
     });
     const server = await listen((req, res) => void strict.node(req, res));
-    try {
-      for (const wrong of [undefined, { code: 'SUCCESS', total_amount: 1500 }, { code: 'OK' }]) {
-        reply = wrong;
-        const delivery = await sandbox.sendV3Notice({
-          url: `${server.url}/fee`,
-          event_type: 'PARKING_FEE.QUERY_TRANS_INFO',
-          resource: { out_serial_number: 'P2' },
-        });
-        expect(delivery.status).toBe(500);
-        expect(JSON.parse(delivery.body)).toEqual({ code: 'FAIL', message: 'INVALID_NOTICE_REPLY' });
-      }
-      expect(refused.map((e) => (e as WxparkError).code)).toEqual([
-        'INVALID_NOTICE_REPLY',
-        'INVALID_NOTICE_REPLY',
-        'INVALID_NOTICE_REPLY',
-      ]);
-      expect((refused[1] as WxparkError).message).toContain('parking_timestamp');
-      reply = { code: 'FAIL', message: '未找到该车辆' };
-      const answered = await sandbox.sendV3Notice({
+    for (const wrong of [undefined, { code: 'SUCCESS', total_amount: 1500 }, { code: 'OK' }]) {
+      reply = wrong;
+      const delivery = await sandbox.sendV3Notice({
         url: `${server.url}/fee`,
         event_type: 'PARKING_FEE.QUERY_TRANS_INFO',
-        resource: { out_serial_number: 'P3' },
+        resource: { out_serial_number: 'P2' },
       });
-      expect(answered.status).toBe(200);
-      expect(JSON.parse(answered.body)).toEqual(reply);
-    } finally {
-      await new Promise<void>((resolve) => server.server.close(() => resolve()));
+      expect(delivery.status).toBe(500);
+      expect(JSON.parse(delivery.body)).toEqual({ code: 'FAIL', message: 'INVALID_NOTICE_REPLY' });
     }
+    expect(refused.map((e) => (e as WxparkError).code)).toEqual([
+      'INVALID_NOTICE_REPLY',
+      'INVALID_NOTICE_REPLY',
+      'INVALID_NOTICE_REPLY',
+    ]);
+    expect((refused[1] as WxparkError).message).toContain('parking_timestamp');
+    reply = { code: 'FAIL', message: '未找到该车辆' };
+    const answered = await sandbox.sendV3Notice({
+      url: `${server.url}/fee`,
+      event_type: 'PARKING_FEE.QUERY_TRANS_INFO',
+      resource: { out_serial_number: 'P3' },
+    });
+    expect(answered.status).toBe(200);
+    expect(JSON.parse(answered.body)).toEqual(reply);
   });
 
   it('never hands an event type it does not declare to onNotice: onError and 500, so WeChat retries', async () => {

@@ -10,15 +10,14 @@ import {
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createParkingNoticeHandler, type ParkingEntryRequest } from '../src/index.ts';
-import { listen, merchantOf, unixNow, v3Client } from './helpers.ts';
+import { listen, lotIdOf, merchantOf, parkingEntry, unixNow, v3Client } from './helpers.ts';
 
 let sandbox: Sandbox;
 let lotId: string;
-let counter = 0;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
-  lotId = sandbox.config.parkingLots!.find((l) => l.mchId === merchantOf(sandbox).mchId)!.wx_parking_lot_id;
+  lotId = lotIdOf(sandbox);
 });
 afterAll(() => sandbox.close());
 beforeEach(() => {
@@ -27,18 +26,7 @@ beforeEach(() => {
 });
 
 function entry(extra: Partial<ParkingEntryRequest> = {}): ParkingEntryRequest {
-  counter += 1;
-  return {
-    out_serial_number: `T${Date.now()}${counter}`,
-    parking_id: lotId,
-    plate_number: '粤B888888',
-    enter_timestamp: unixNow() - 600,
-    plate_color: 'PLATE_COLOR_BLUE',
-    car_type: 'PLATE_TYPE_TEMPORARY',
-    vehicle_type: 'VEHICLE_TYPE_SMALL',
-    discount_template_id: [1001],
-    ...extra,
-  };
+  return parkingEntry(lotId, extra);
 }
 
 describe('同步车辆入场通知 against the sandbox', () => {
@@ -312,17 +300,13 @@ describe('platform keys', () => {
     // A callback signed with a certificate verifies with the switch-over keys, and only because of them.
     const delivery = async (keys: ReturnType<typeof getNoticeKeys>) => {
       const handler = createParkingNoticeHandler({ ...keys, onNotice: () => {} });
-      const { url, server } = await listen((req, res) => void handler.node(req, res));
-      try {
-        return await sandbox.sendV3Notice({
-          url,
-          keyMode: 'certificate',
-          event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
-          resource: { plate_number: '粤B888888', state: 'ENTRANCE_STATE_IN' },
-        });
-      } finally {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      const { url } = await listen((req, res) => void handler.node(req, res));
+      return await sandbox.sendV3Notice({
+        url,
+        keyMode: 'certificate',
+        event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
+        resource: { plate_number: '粤B888888', state: 'ENTRANCE_STATE_IN' },
+      });
     };
     expect((await delivery(getNoticeKeys(both))).status).toBe(204);
     const publicOnly = v3Client(sandbox, { publicKey });

@@ -37,53 +37,49 @@ describe('微信支付分停车 through the client', () => {
       onNotice: (n) => void notices.push(n),
     });
     const receiver = await listen((req, res) => void handler.node(req, res));
-    try {
-      const user = owner();
-      const start = new Date(Date.now() - 90 * 60_000);
-      const parking = await client.v3.vehicle.parking.parkings({
-        out_parking_no: `OP${Date.now()}`,
+    const user = owner();
+    const start = new Date(Date.now() - 90 * 60_000);
+    const parking = await client.v3.vehicle.parking.parkings({
+      out_parking_no: `OP${Date.now()}`,
+      plate_number: user.plate_number!,
+      plate_color: 'BLUE',
+      notify_url: `${receiver.url}/notify`,
+      start_time: start,
+      parking_name: '欢乐海岸停车场',
+      free_duration: 900,
+    });
+    expect(parking.data.state).toBe('NORMAL');
+    // A Date goes out as RFC 3339 in China time.
+    expect(JSON.parse(sandbox.requests.at(-1)!.body).start_time).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/,
+    );
+
+    const out_trade_no = `OT${Date.now()}`;
+    const accepted = await client.v3.vehicle.transactions.parking({
+      appid: merchantOf(sandbox).appId,
+      description: '停车费',
+      out_trade_no,
+      trade_scene: 'PARKING',
+      notify_url: `${receiver.url}/notify`,
+      amount: { total: 1500 },
+      parking_info: {
+        parking_id: parking.data.id,
         plate_number: user.plate_number!,
         plate_color: 'BLUE',
-        notify_url: `${receiver.url}/notify`,
         start_time: start,
+        end_time: new Date(Date.now() - 60_000),
         parking_name: '欢乐海岸停车场',
-        free_duration: 900,
-      });
-      expect(parking.data.state).toBe('NORMAL');
-      // A Date goes out as RFC 3339 in China time.
-      expect(JSON.parse(sandbox.requests.at(-1)!.body).start_time).toMatch(
-        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/,
-      );
+        charging_duration: 5340,
+        device_id: 'GATE-01',
+      },
+    });
+    expect(accepted.data.trade_state).toBe('ACCEPTED');
+    await expect.poll(() => notices.length).toBe(1);
+    expect(notices[0]!.event_type).toBe('TRANSACTION.SUCCESS');
 
-      const out_trade_no = `OT${Date.now()}`;
-      const accepted = await client.v3.vehicle.transactions.parking({
-        appid: merchantOf(sandbox).appId,
-        description: '停车费',
-        out_trade_no,
-        trade_scene: 'PARKING',
-        notify_url: `${receiver.url}/notify`,
-        amount: { total: 1500 },
-        parking_info: {
-          parking_id: parking.data.id,
-          plate_number: user.plate_number!,
-          plate_color: 'BLUE',
-          start_time: start,
-          end_time: new Date(Date.now() - 60_000),
-          parking_name: '欢乐海岸停车场',
-          charging_duration: 5340,
-          device_id: 'GATE-01',
-        },
-      });
-      expect(accepted.data.trade_state).toBe('ACCEPTED');
-      await expect.poll(() => notices.length).toBe(1);
-      expect(notices[0]!.event_type).toBe('TRANSACTION.SUCCESS');
-
-      const order = await client.v3.vehicle.transactions['out-trade-no']['{out_trade_no}']({ out_trade_no });
-      expect(order.data.trade_state).toBe('SUCCESS');
-      expect(sandbox.requests.at(-1)!.path).toBe(`/v3/vehicle/transactions/out-trade-no/${out_trade_no}`);
-    } finally {
-      await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
-    }
+    const order = await client.v3.vehicle.transactions['out-trade-no']['{out_trade_no}']({ out_trade_no });
+    expect(order.data.trade_state).toBe('SUCCESS');
+    expect(sandbox.requests.at(-1)!.path).toBe(`/v3/vehicle/transactions/out-trade-no/${out_trade_no}`);
   });
 
   it('refuses the reminders colour enum on the score-parking routes, before any I/O', async () => {

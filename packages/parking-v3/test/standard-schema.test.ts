@@ -4,7 +4,7 @@ import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { type ParkingEntryRequest, type ParkingTransactionRequest, parkingV3 } from '../src/index.ts';
-import { merchantOf, unixNow, v3Client } from './helpers.ts';
+import { lotIdOf, parkingEntry, v3Client } from './helpers.ts';
 
 const entryRules = parkingV3.routes['v3/parking/reminders/entry'].request;
 
@@ -12,22 +12,13 @@ let sandbox: Sandbox;
 let lotId: string;
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
-  lotId = sandbox.config.parkingLots!.find((l) => l.mchId === merchantOf(sandbox).mchId)!.wx_parking_lot_id;
+  lotId = lotIdOf(sandbox);
 });
 afterAll(() => sandbox.close());
 beforeEach(() => sandbox.clearRequests());
 
-function entry(): ParkingEntryRequest {
-  return {
-    out_serial_number: `S${Date.now()}${Math.floor(Math.random() * 1e6)}`,
-    parking_id: lotId,
-    plate_number: '粤B888888',
-    enter_timestamp: unixNow() - 600,
-    plate_color: 'PLATE_COLOR_BLUE',
-    car_type: 'PLATE_TYPE_TEMPORARY',
-    vehicle_type: 'VEHICLE_TYPE_SMALL',
-    discount_template_id: [1001],
-  };
+function entry(extra: Partial<ParkingEntryRequest> = {}): ParkingEntryRequest {
+  return parkingEntry(lotId, extra);
 }
 
 describe('route request schemas as Standard Schema v1', () => {

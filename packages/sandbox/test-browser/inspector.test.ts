@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { listen, merchantsOf } from '@wxpark/test-utils';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index.ts';
-import { callV2, merchantsOf, plateIn } from '../test/helpers.ts';
-import { callV3, v3MerchantsOf } from '../test/v3-helpers.ts';
+import { callV2, plateIn } from '../test/helpers.ts';
+import { callV3 } from '../test/v3-helpers.ts';
 
 /** Debian's Chromium; playwright-core never downloads a browser here. */
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -15,7 +14,6 @@ const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 let sandbox: Sandbox;
 let browser: Browser;
 let page: Page;
-let receiver: Server;
 let receiverUrl: string;
 const received: string[] = [];
 const pageErrors: string[] = [];
@@ -27,7 +25,7 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   sandbox = await startSandbox();
   // The merchant's notify endpoint: acknowledges, and answers a fee query with a fee.
-  receiver = createServer(async (request, response) => {
+  const receiver = await listen(async (request, response) => {
     let body = '';
     for await (const chunk of request) body += chunk;
     received.push(body);
@@ -36,8 +34,7 @@ beforeAll(async () => {
       .writeHead(200, { 'content-type': 'application/json' })
       .end(fee ? '{"code":"SUCCESS","total_amount":1500,"payable_amount":1500}' : '{"code":"SUCCESS"}');
   });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/wxpay/notify`;
+  receiverUrl = `${receiver.url}/wxpay/notify`;
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -54,7 +51,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await sandbox?.close();
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
 });
 
 describe('the inspector in Chromium', () => {
@@ -86,7 +82,7 @@ describe('the inspector in Chromium', () => {
     expect(whyText).toContain("&key=(the merchant's APIv2 key)");
     expect(whyText).toContain('a 64-character sign that does not match');
 
-    const v3 = v3MerchantsOf(sandbox).direct;
+    const v3 = merchantsOf(sandbox).direct;
     const lot = sandbox.config.parkingLots!.find((l) => l.mchId === v3.mchId)!;
     const entry = await callV3(sandbox, v3, 'POST', '/v3/parking/reminders/entry', {
       out_serial_number: 'BROWSER-0001',
@@ -137,7 +133,7 @@ describe('the inspector in Chromium', () => {
     await page.locator('#hostile-form select[name=mode]').selectOption('bad-sign');
     await page.getByTestId('arm-hostile').click();
     await expect.poll(() => page.getByTestId('hostile-queue').textContent()).toBe('bad-sign ×1');
-    const { direct } = v3MerchantsOf(sandbox);
+    const { direct } = merchantsOf(sandbox);
     await callV3(sandbox, direct, 'GET', '/v3/certificates');
     const spoiled = page.getByTestId('entry').filter({ hasText: 'GET /v3/certificates' }).first();
     await expect.poll(() => spoiled.getByTestId('verdict').textContent()).toContain('hostile: bad-sign');

@@ -1,13 +1,14 @@
+import { merchantsOf, type SandboxV3Merchant } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, SandboxUsageError, startSandbox } from '../src/index.ts';
-import { callV2, merchantsOf, plateIn, verifies } from './helpers.ts';
-import { callV3, minutesAgo, type V3Merchant, v3MerchantsOf, verifyAnswer } from './v3-helpers.ts';
+import { callV2, plateIn, verifies } from './helpers.ts';
+import { callV3, minutesAgo, verifyAnswer } from './v3-helpers.ts';
 
 let sandbox: Sandbox;
-let v3Merchant: V3Merchant;
+let v3Merchant: SandboxV3Merchant;
 beforeAll(async () => {
   sandbox = await startSandbox();
-  v3Merchant = v3MerchantsOf(sandbox).direct;
+  v3Merchant = merchantsOf(sandbox).direct;
 });
 afterAll(() => sandbox.close());
 

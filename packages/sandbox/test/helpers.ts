@@ -1,18 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { createNonce, createV2ApiKey, signV2, verifyV2 } from '@wxpark/signer';
+import { listen } from '@wxpark/test-utils';
 import { buildXml, parseXml } from '@wxpark/xml';
 import type { Sandbox, SandboxMerchant } from '../src/index.ts';
 
 export type Fields = Record<string, string | undefined>;
-
-/** The direct merchant and the service provider of a generated config. */
-export function merchantsOf(sandbox: Sandbox): { direct: SandboxMerchant; provider: SandboxMerchant } {
-  const direct = sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
-  const provider = sandbox.config.merchants.find((m) => m.subMerchants?.length)!;
-  return { direct, provider };
-}
 
 /** A plate in the given state from a generated config. */
 export function plateIn(sandbox: Sandbox, state: string): string {
@@ -33,6 +26,16 @@ export function signedXml(
 ): string {
   const all = clean({ nonce_str: createNonce(32), ...fields });
   return buildXml({ ...all, sign: signV2(all, createV2ApiKey(secret), signType) });
+}
+
+/** Calls an admin route (`/__sandbox/<path>`), with a JSON body when given. */
+export function admin(sandbox: Sandbox, method: string, path: string, body?: unknown) {
+  return fetch(`${sandbox.url}/__sandbox/${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
 }
 
 export interface XmlAnswer {
@@ -120,7 +123,7 @@ export async function startReceiver(
   const received: ReceivedCallback[] = [];
   const unclaimed: ReceivedCallback[] = [];
   const waiters: ((callback: ReceivedCallback) => void)[] = [];
-  const server = createServer(async (request, response) => {
+  const { url, server } = await listen(async (request, response) => {
     let body = '';
     for await (const chunk of request) body += chunk;
     const callback = { headers: request.headers, body };
@@ -131,16 +134,15 @@ export async function startReceiver(
     const answer = reply(body);
     response.writeHead(answer.status, { 'content-type': 'text/xml' }).end(answer.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/wxpay/notify`,
+    url: `${url}/wxpay/notify`,
     received,
     /** The next delivery not yet taken, waiting for it if need be. */
     next(): Promise<ReceivedCallback> {
       const ready = unclaimed.shift();
       return ready ? Promise.resolve(ready) : new Promise((resolve) => waiters.push(resolve));
     },
+    /** Stops it before the test ends (it stops on its own when the test ends). */
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

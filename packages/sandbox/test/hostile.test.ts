@@ -1,7 +1,8 @@
+import { merchantsOf } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index.ts';
-import { callV2, merchantsOf, parkingNotification, plateIn, signedXml, verifies } from './helpers.ts';
+import { callV2, parkingNotification, plateIn, signedXml, verifies } from './helpers.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {

@@ -1,9 +1,10 @@
+import { merchantsOf } from '@wxpark/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index.ts';
 import type { InspectedNotice, InspectedRequest, JournalEntry } from '../src/inspector/journal.ts';
 import { createJournal } from '../src/inspector/journal.ts';
-import { callV2, merchantsOf, plateIn, startReceiver } from './helpers.ts';
-import { callV3, v3MerchantsOf } from './v3-helpers.ts';
+import { callV2, plateIn, startReceiver } from './helpers.ts';
+import { callV3 } from './v3-helpers.ts';
 
 let sandbox: Sandbox;
 let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
@@ -12,8 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 afterEach(async () => {
-  await receiver?.close();
-  receiver = undefined;
   await fetch(`${sandbox.url}/inspector/entries`, { method: 'DELETE' });
 });
 
@@ -28,7 +27,7 @@ async function lastRequest(): Promise<InspectedRequest> {
 
 describe('the inspector records every API request with its verdict', () => {
   it('names the Authorization parameter, what was expected and what arrived when a v3 call is refused', async () => {
-    const { direct } = v3MerchantsOf(sandbox);
+    const { direct } = merchantsOf(sandbox);
     const answer = await callV3(sandbox, direct, 'GET', '/v3/certificates', undefined, {
       serialNo: 'ABCDEF0123',
     });
@@ -51,7 +50,7 @@ describe('the inspector records every API request with its verdict', () => {
   });
 
   it('never shows a signature: Authorization keeps its scheme, mchid and serial_no, answers hide Wechatpay-Signature', async () => {
-    const { direct } = v3MerchantsOf(sandbox);
+    const { direct } = merchantsOf(sandbox);
     const answer = await callV3(sandbox, direct, 'GET', '/v3/certificates');
     const sent = sandbox.requests.at(-1)!.headers.authorization!;
     const signature = /signature="([^"]+)"/.exec(sent)![1]!;
@@ -130,7 +129,7 @@ describe('the inspector records every API request with its verdict', () => {
   });
 
   it('names the JSON pointer of an APIv3 PARAM_ERROR and marks a hostile answer', async () => {
-    const { direct } = v3MerchantsOf(sandbox);
+    const { direct } = merchantsOf(sandbox);
     sandbox.setHostile('signtest');
     await callV3(sandbox, direct, 'POST', '/v3/parking/reminders/entry', {
       out_serial_number: 'S1',

@@ -1,12 +1,12 @@
-import { Agent, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'node:http';
+import { listen, merchantsOf } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createListener } from '../src/http/listener.ts';
 import { textReply } from '../src/http/reply.ts';
 import { createRouter } from '../src/http/router.ts';
 import { generateSandboxConfig, startSandbox } from '../src/index.ts';
 import { createState } from '../src/state.ts';
-import { callV2, merchantsOf, parkingNotification, signedXml } from './helpers.ts';
+import { callV2, parkingNotification, signedXml } from './helpers.ts';
 
 function get(agent: Agent, url: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -152,18 +152,11 @@ describe('the server', () => {
     });
     router.add('GET', '/fine', 'api', () => textReply(200, 'fine'));
     const listener = createListener(state, router);
-    const server = createServer((req, res) => void listener(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      const boom = await fetch(`${base}/boom`, { method: 'POST' });
-      expect(boom.status).toBe(500);
-      expect(boom.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-      expect(await boom.text()).toContain('kaboom');
-      expect(await (await fetch(`${base}/fine`)).text()).toBe('fine');
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    const { url: base } = await listen((req, res) => void listener(req, res));
+    const boom = await fetch(`${base}/boom`, { method: 'POST' });
+    expect(boom.status).toBe(500);
+    expect(boom.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await boom.text()).toContain('kaboom');
+    expect(await (await fetch(`${base}/fine`)).text()).toBe('fine');
   });
 });

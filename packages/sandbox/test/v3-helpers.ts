@@ -7,16 +7,8 @@ import {
   readWechatpayHeaders,
   verifyV3Signature,
 } from '@wxpark/signer';
-import type { Sandbox, SandboxMerchant, SandboxMerchantV3 } from '../src/index.ts';
-
-export type V3Merchant = SandboxMerchant & { v3: SandboxMerchantV3 };
-
-/** The direct merchant and the service provider of a generated config, with their v3 credentials. */
-export function v3MerchantsOf(sandbox: Sandbox): { direct: V3Merchant; provider: V3Merchant } {
-  const direct = sandbox.config.merchants.find((m) => !m.subMerchants?.length)! as V3Merchant;
-  const provider = sandbox.config.merchants.find((m) => m.subMerchants?.length)! as V3Merchant;
-  return { direct, provider };
-}
+import type { SandboxV3Merchant } from '@wxpark/test-utils';
+import type { Sandbox } from '../src/index.ts';
 
 export interface V3Response {
   status: number;
@@ -47,7 +39,7 @@ export interface V3CallOptions {
  */
 export async function callV3(
   sandbox: Sandbox,
-  merchant: V3Merchant,
+  merchant: SandboxV3Merchant,
   method: 'GET' | 'POST',
   url: string,
   body?: unknown,

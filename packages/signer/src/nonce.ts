@@ -13,6 +13,10 @@ const limit = 248;
  *
  * @param length - how many characters, 1 to 1024. @default 32 (WeChat Pay's maximum for `nonce_str`)
  * @throws {@link SignerError} `INVALID_ARGUMENT` for a length that is not an integer in range.
+ * @example
+ * ```ts
+ * const fields = { appid, mch_id, nonce_str: createNonce(), plate_number };
+ * ```
  */
 export function createNonce(length = 32): string {
   if (!Number.isInteger(length) || length < 1 || length > 1024) {

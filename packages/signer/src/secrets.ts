@@ -1,7 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { describeValue, SignerError } from './errors.ts';
-
-const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
+import { Redacted } from './redacted.ts';
 
 // Filled by the classes' static blocks: the only way to read a #private field from outside a class body,
 // so sibling modules can use the raw key while nothing reachable from the public entry can.
@@ -18,13 +17,14 @@ let readV3: (key: unknown) => KeyObject | undefined;
  * Printing it in any way (`String()`, template literals, `JSON.stringify`, `console.log`,
  * `util.inspect`) gives `V2ApiKey(redacted)`. Create one with {@link createV2ApiKey}.
  */
-export class V2ApiKey {
+export class V2ApiKey extends Redacted {
   readonly #bytes: Buffer;
   #hmacKey: KeyObject | undefined;
 
   // Private for callers, and still checked: plain JavaScript can call it despite `private`.
   private constructor(secret: string) {
     checkV2Key(secret);
+    super('V2ApiKey');
     this.#bytes = Buffer.from(secret, 'utf8');
   }
 
@@ -37,26 +37,6 @@ export class V2ApiKey {
       return key.#hmacKey;
     };
   }
-
-  /** Always `V2ApiKey(redacted)`. */
-  toString(): string {
-    return 'V2ApiKey(redacted)';
-  }
-
-  /** Always `V2ApiKey(redacted)`. */
-  toJSON(): string {
-    return 'V2ApiKey(redacted)';
-  }
-
-  /** Always `V2ApiKey(redacted)`. */
-  [Symbol.toPrimitive](): string {
-    return 'V2ApiKey(redacted)';
-  }
-
-  /** Always `V2ApiKey(redacted)`. */
-  [inspectCustom](): string {
-    return 'V2ApiKey(redacted)';
-  }
 }
 
 /**
@@ -65,13 +45,14 @@ export class V2ApiKey {
  *
  * Printing it in any way gives `ApiV3Key(redacted)`. Create one with {@link createApiV3Key}.
  */
-export class ApiV3Key {
+export class ApiV3Key extends Redacted {
   readonly #bytes: Buffer;
   #aesKey: KeyObject | undefined;
 
   // Private for callers, and still checked: plain JavaScript can call it despite `private`.
   private constructor(secret: string) {
     checkApiV3Key(secret);
+    super('ApiV3Key');
     this.#bytes = Buffer.from(secret, 'utf8');
   }
 
@@ -82,26 +63,6 @@ export class ApiV3Key {
       key.#aesKey ??= createSecretKey(key.#bytes);
       return key.#aesKey;
     };
-  }
-
-  /** Always `ApiV3Key(redacted)`. */
-  toString(): string {
-    return 'ApiV3Key(redacted)';
-  }
-
-  /** Always `ApiV3Key(redacted)`. */
-  toJSON(): string {
-    return 'ApiV3Key(redacted)';
-  }
-
-  /** Always `ApiV3Key(redacted)`. */
-  [Symbol.toPrimitive](): string {
-    return 'ApiV3Key(redacted)';
-  }
-
-  /** Always `ApiV3Key(redacted)`. */
-  [inspectCustom](): string {
-    return 'ApiV3Key(redacted)';
   }
 }
 
@@ -132,6 +93,10 @@ function checkApiV3Key(secret: unknown): asserts secret is string {
  *
  * @param secret - exactly 32 characters.
  * @throws {@link SignerError} `INVALID_V2_KEY` for any other length or a non-string.
+ * @example
+ * ```ts
+ * const sign = signV2(fields, createV2ApiKey(process.env.WXPAY_V2_KEY!), 'HMAC-SHA256');
+ * ```
  */
 export function createV2ApiKey(secret: string): V2ApiKey {
   return makeV2(secret);
@@ -142,6 +107,11 @@ export function createV2ApiKey(secret: string): V2ApiKey {
  *
  * @param secret - exactly 32 bytes once encoded as UTF-8 (WeChat Pay issues 32 ASCII characters).
  * @throws {@link SignerError} `INVALID_APIV3_KEY` for any other length or a non-string.
+ * @example
+ * ```ts
+ * const apiV3Key = createApiV3Key(process.env.WXPAY_V3_KEY!);
+ * const resource = decryptResource(notice.resource, apiV3Key);
+ * ```
  */
 export function createApiV3Key(secret: string): ApiV3Key {
   return makeV3(secret);

@@ -2,6 +2,7 @@ import { type KeyObject, sign } from 'node:crypto';
 import { describeValue, invalidArgument, SignerError } from './errors.ts';
 import { type KeyInput, loadPrivateKey } from './keys.ts';
 import { createNonce } from './nonce.ts';
+import { Redacted } from './redacted.ts';
 
 /** Signs APIv3 messages with the merchant's API private key, wherever that key lives. */
 export interface RequestSigner {
@@ -9,7 +10,6 @@ export interface RequestSigner {
   sign(message: string): string | Promise<string>;
 }
 
-const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
 const scheme = 'WECHATPAY2-SHA256-RSA2048';
 const methods = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const nonceShape = /^[0-9A-Za-z]{1,32}$/;
@@ -19,27 +19,16 @@ const base64Shape = /^[A-Za-z0-9+/]+={0,2}$/;
 const pathChars = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%/[\]]*$/;
 const queryChars = /^[A-Za-z0-9\-._~!$&()*+,;=:@%/?[\]]*$/;
 
-class RsaSigner implements RequestSigner {
+class RsaSigner extends Redacted implements RequestSigner {
   readonly #key: KeyObject;
 
   constructor(key: KeyObject) {
+    super('RsaSigner');
     this.#key = key;
   }
 
   sign(message: string): string {
     return sign('sha256', Buffer.from(message, 'utf8'), this.#key).toString('base64');
-  }
-
-  toString(): string {
-    return 'RsaSigner(redacted)';
-  }
-
-  toJSON(): string {
-    return 'RsaSigner(redacted)';
-  }
-
-  [inspectCustom](): string {
-    return 'RsaSigner(redacted)';
   }
 }
 
@@ -49,6 +38,11 @@ class RsaSigner implements RequestSigner {
  * The key is parsed once, here; printing or serialising the signer shows `RsaSigner(redacted)`.
  *
  * @throws {@link SignerError} `INVALID_KEY` as {@link loadPrivateKey} does.
+ * @example
+ * ```ts
+ * const signer = createRsaSigner(readFileSync('apiclient_key.pem'));
+ * const authorization = await createAuthorization({ mchId, serialNo, signer, method: 'GET', url, body: '' });
+ * ```
  */
 export function createRsaSigner(privateKey: KeyInput): RequestSigner {
   return new RsaSigner(loadPrivateKey(privateKey));
@@ -130,13 +124,7 @@ export async function createAuthorization(input: AuthorizationInput): Promise<st
       'readCertificateSerial(apiclient_cert.pem) gives it',
     );
   }
-  if (typeof signer !== 'object' || signer === null || typeof signer.sign !== 'function') {
-    throw invalidArgument(
-      'signer',
-      'an object with a sign(message) method (see createRsaSigner)',
-      describeValue(signer),
-    );
-  }
+  checkSigner(signer);
   if (typeof method !== 'string' || !methods.has(method)) {
     throw invalidArgument(
       'method',
@@ -249,4 +237,15 @@ function checkTimestamp(timestamp: unknown): void {
 
 function malformed(message: string): SignerError {
   return new SignerError({ code: 'MALFORMED_HEADER', message });
+}
+
+/** Refuses anything that cannot sign, before a message is built for it. */
+export function checkSigner(signer: unknown): asserts signer is RequestSigner {
+  if (typeof signer !== 'object' || signer === null || typeof (signer as RequestSigner).sign !== 'function') {
+    throw invalidArgument(
+      'signer',
+      'an object with a sign(message) method (see createRsaSigner)',
+      describeValue(signer),
+    );
+  }
 }

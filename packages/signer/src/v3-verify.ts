@@ -1,7 +1,7 @@
 import { verify } from 'node:crypto';
 import { describeValue, invalidArgument, SignerError } from './errors.ts';
 import type { PlatformKey } from './keys.ts';
-import type { RequestSigner } from './v3-sign.ts';
+import { checkSigner, type RequestSigner } from './v3-sign.ts';
 
 /** The `Wechatpay-*` headers of an APIv3 answer or callback, as received. */
 export interface WechatpayHeaders {
@@ -348,13 +348,7 @@ export async function signV3Response(
   nonce: string,
   body: string,
 ): Promise<string> {
-  if (typeof signer !== 'object' || signer === null || typeof signer.sign !== 'function') {
-    throw invalidArgument(
-      'signer',
-      'an object with a sign(message) method (see createRsaSigner)',
-      describeValue(signer),
-    );
-  }
+  checkSigner(signer);
   return signer.sign(buildV3VerifyMessage(timestamp, nonce, body));
 }
 

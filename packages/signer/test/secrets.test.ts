@@ -77,6 +77,22 @@ describe('secret holders', () => {
     expect(String(signer)).toBe('RsaSigner(redacted)');
   });
 
+  it('print one redacted label through String, a template, JSON and inspect, for every holder', () => {
+    const holders = [
+      [createV2ApiKey(v2Secret), 'V2ApiKey(redacted)'],
+      [createApiV3Key(v3Secret), 'ApiV3Key(redacted)'],
+      [createRsaSigner(pair.privatePem), 'RsaSigner(redacted)'],
+    ] as const;
+    for (const [holder, label] of holders) {
+      expect([String(holder), `${holder}`, JSON.stringify(holder), inspect(holder)]).toEqual([
+        label,
+        label,
+        JSON.stringify(label),
+        label,
+      ]);
+    }
+  });
+
   it('never reveal a key through an error thrown while using it', () => {
     const errors = [
       catchSignerError(() => createV2ApiKey(`${v2Secret} `)),

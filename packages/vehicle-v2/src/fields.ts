@@ -108,9 +108,39 @@ export function sceneInfo<In, Out>(inner: Schema<In, Out>): Schema<In | string, 
   };
 }
 
+/** What every APIv2 request carries besides its own fields; `sign` is added when it is sent. */
+export interface V2RequestEnvelope {
+  /** 公众账号ID. */
+  appid: string;
+  /** 商户号. */
+  mch_id: string;
+  /** 随机字符串: generated when absent. */
+  nonce_str?: string;
+  /** 签名类型. @default 'HMAC-SHA256' */
+  sign_type?: 'HMAC-SHA256';
+}
+
+/** What every verified APIv2 answer carries; a FAIL was already thrown as `ApiError`, so codes are SUCCESS. */
+export interface V2AnswerEnvelope {
+  /** 返回状态码. */
+  return_code: 'SUCCESS';
+  /** 返回信息. */
+  return_msg?: string;
+  /** 公众账号ID. */
+  appid: string;
+  /** 商户号. */
+  mch_id: string;
+  /** 随机字符串. */
+  nonce_str: string;
+  /** 签名, verified before the answer reaches you. */
+  sign: string;
+  /** 业务结果. */
+  result_code: 'SUCCESS';
+}
+
 /**
- * The fields of every verified APIv2 success answer (a FAIL was already thrown as `ApiError`, and an
- * unsigned success refused, before answers are checked).
+ * The rules of {@link V2AnswerEnvelope} (a FAIL was already thrown as `ApiError`, and an unsigned success
+ * refused, before answers are checked).
  */
 export const v2AnswerFields = {
   return_code: oneOf(['SUCCESS']),

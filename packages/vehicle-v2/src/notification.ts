@@ -20,6 +20,8 @@ import {
   secondsString,
   signType,
   toWire,
+  type V2AnswerEnvelope,
+  type V2RequestEnvelope,
   v2AnswerFields,
   version,
 } from './fields.ts';
@@ -62,15 +64,7 @@ export interface PartnerParkingSpaceSceneInfo extends ParkingSpaceSceneInfo {
   sub_openid?: string;
 }
 
-interface NotificationCommon {
-  /** 公众账号ID. */
-  appid: string;
-  /** 商户号. */
-  mch_id: string;
-  /** 随机字符串: generated when absent. */
-  nonce_str?: string;
-  /** 签名类型. @default 'HMAC-SHA256' */
-  sign_type?: 'HMAC-SHA256';
+interface NotificationCommon extends V2RequestEnvelope {
   /** 版本号: the official pages fix 3.0 for PARKING and 2.0 for other scenes. @default by trade_scene */
   version?: '3.0' | '2.0';
 }
@@ -114,14 +108,7 @@ export type NotificationUserState = 'NORMAL' | 'BLOCK' | (string & {});
 export type DeductMode = 'PROACTIVE' | 'AUTOPAY' | (string & {});
 
 /** 用户入场通知 answer, verified. Failures are thrown as `ApiError`, so codes here are SUCCESS. */
-export interface PayNotificationResponse {
-  return_code: 'SUCCESS';
-  return_msg?: string;
-  appid: string;
-  mch_id: string;
-  nonce_str: string;
-  sign: string;
-  result_code: 'SUCCESS';
+export interface PayNotificationResponse extends V2AnswerEnvelope {
   /** 用户状态. A plate in arrears answers BLOCK. */
   user_state: NotificationUserState;
   /** 发起扣费方式. */

@@ -20,6 +20,8 @@ import {
   secondsString,
   signType,
   toWire,
+  type V2AnswerEnvelope,
+  type V2RequestEnvelope,
   v2AnswerFields,
 } from './fields.ts';
 
@@ -60,12 +62,7 @@ export interface PayApplyParkingSpaceSceneInfo {
   parking_name?: string;
 }
 
-interface PayApplyCommon {
-  appid: string;
-  mch_id: string;
-  nonce_str?: string;
-  /** @default 'HMAC-SHA256' */
-  sign_type?: 'HMAC-SHA256';
+interface PayApplyCommon extends V2RequestEnvelope {
   /** 商品描述: up to 128 characters. */
   body: string;
   /** 商品详情. */
@@ -110,17 +107,10 @@ export type PartnerPayApplyRequest = PayApplyRequest & {
 };
 
 /** 申请扣款 acceptance, verified. */
-export interface PayApplyResponse {
-  return_code: 'SUCCESS';
-  return_msg?: string;
-  appid: string;
-  mch_id: string;
+export interface PayApplyResponse extends V2AnswerEnvelope {
   sub_appid?: string;
   sub_mch_id?: string;
   device_info?: string;
-  nonce_str: string;
-  sign: string;
-  result_code: 'SUCCESS';
   [field: string]: string | undefined;
 }
 

@@ -9,15 +9,19 @@ import {
   text,
   transform,
 } from '@wxpark/core';
-import { id32, mchId, nonceStr, signType, toWire, v2AnswerFields } from './fields.ts';
+import {
+  id32,
+  mchId,
+  nonceStr,
+  signType,
+  toWire,
+  type V2AnswerEnvelope,
+  type V2RequestEnvelope,
+  v2AnswerFields,
+} from './fields.ts';
 
 /** 查询订单 request (direct merchant). Give transaction_id or out_trade_no. */
-export interface TransitQueryOrderRequest {
-  appid: string;
-  mch_id: string;
-  nonce_str?: string;
-  /** @default 'HMAC-SHA256' */
-  sign_type?: 'HMAC-SHA256';
+export interface TransitQueryOrderRequest extends V2RequestEnvelope {
   /** 微信订单号. */
   transaction_id?: string;
   /** 商户订单号. */
@@ -43,16 +47,9 @@ export type TransitTradeState =
   | (string & {});
 
 /** 查询订单 answer, verified. Coupon fields are numbered: `coupon_id_0`, `coupon_fee_0`, … */
-export interface TransitQueryOrderResponse {
-  return_code: 'SUCCESS';
-  return_msg?: string;
-  appid: string;
-  mch_id: string;
+export interface TransitQueryOrderResponse extends V2AnswerEnvelope {
   sub_appid?: string;
   sub_mch_id?: string;
-  nonce_str: string;
-  sign: string;
-  result_code: 'SUCCESS';
   openid?: string;
   sub_openid?: string;
   is_subscribe?: 'Y' | 'N' | (string & {});

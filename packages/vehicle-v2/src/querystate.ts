@@ -12,20 +12,23 @@ import {
   text,
   transform,
 } from '@wxpark/core';
-import { id32, mchId, nonceStr, signType, toWire, v2AnswerFields, version } from './fields.ts';
+import {
+  id32,
+  mchId,
+  nonceStr,
+  signType,
+  toWire,
+  type V2AnswerEnvelope,
+  type V2RequestEnvelope,
+  v2AnswerFields,
+  version,
+} from './fields.ts';
 
 /** 交易场景 accepted by 用户状态查询. */
 export type QueryStateTradeScene = 'PARKING' | 'PARKING SPACE' | 'GAS' | 'HIGHWAY' | 'BRIDGE';
 
 /** 用户状态查询 request (direct merchant). Give openid or plate_number (二选一). */
-export interface PayQueryStateRequest {
-  /** 公众账号ID. */
-  appid: string;
-  /** 商户号. */
-  mch_id: string;
-  nonce_str?: string;
-  /** @default 'HMAC-SHA256' */
-  sign_type?: 'HMAC-SHA256';
+export interface PayQueryStateRequest extends V2RequestEnvelope {
   /** 交易场景. */
   trade_scene: QueryStateTradeScene;
   /** 跳转场景: APP or H5; absent means the mini-program. */
@@ -50,16 +53,9 @@ export interface PartnerPayQueryStateRequest extends Omit<PayQueryStateRequest, 
 }
 
 /** 用户状态查询 answer, verified. */
-export interface PayQueryStateResponse {
-  return_code: 'SUCCESS';
-  return_msg?: string;
-  appid: string;
-  mch_id: string;
+export interface PayQueryStateResponse extends V2AnswerEnvelope {
   sub_appid?: string;
   sub_mch_id?: string;
-  nonce_str: string;
-  sign: string;
-  result_code: 'SUCCESS';
   /** 用户状态: NORMAL, PAUSED, OVERDUE, UNAUTHORIZED (open). */
   user_state: 'NORMAL' | 'PAUSED' | 'OVERDUE' | 'UNAUTHORIZED' | (string & {});
   openid?: string;

@@ -1,5 +1,6 @@
-import { ApiError, createClient } from '@wxpark/core';
+import { ApiError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { clientFor, merchantsOf } from '@wxpark/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type PayNotificationRequest, vehicleV2 } from '../src/index.ts';
 
@@ -13,12 +14,10 @@ afterAll(() => sandbox.close());
 beforeEach(() => sandbox.clearRequests());
 
 function direct() {
-  return sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
+  return merchantsOf(sandbox).direct;
 }
 function client() {
-  return createClient({ v2: { apiKey: direct().v2ApiKey }, baseUrl: sandbox.url, backupBaseUrls: [] }, [
-    vehicleV2,
-  ]);
+  return clientFor(sandbox, [vehicleV2]);
 }
 function entry(): PayNotificationRequest {
   const plate = sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'NORMAL')!;

@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ApiError, createClient, SignatureError, ValidationError } from '@wxpark/core';
+import { ApiError, SignatureError, ValidationError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { createV2ApiKey, signV2 } from '@wxpark/signer';
+import { clientFor, listen, merchantsOf } from '@wxpark/test-utils';
 import { buildXml, parseXml } from '@wxpark/xml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -14,13 +13,12 @@ import {
 } from '../src/index.ts';
 
 let sandbox: Sandbox;
-let receiver: Server;
 let receiverUrl: string;
 const received: V2Notice[] = [];
 const refused: unknown[] = [];
 
 function direct() {
-  return sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
+  return merchantsOf(sandbox).direct;
 }
 function userByPlate(state: string) {
   return sandbox.config.vehicleUsers.find((u) => u.plate_number && u.openid && u.user_state === state)!;
@@ -35,14 +33,9 @@ beforeAll(async () => {
     },
     onError: (error) => refused.push(error),
   });
-  receiver = createServer((req, res) => void handler.node(req, res));
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/notify/v2`;
+  receiverUrl = `${(await listen((req, res) => void handler.node(req, res))).url}/notify/v2`;
 });
-afterAll(async () => {
-  await sandbox.close();
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
-});
+afterAll(() => sandbox.close());
 beforeEach(() => {
   sandbox.clearRequests();
   received.length = 0;
@@ -50,9 +43,7 @@ beforeEach(() => {
 });
 
 function client() {
-  return createClient({ v2: { apiKey: direct().v2ApiKey }, baseUrl: sandbox.url, backupBaseUrls: [] }, [
-    vehicleV2,
-  ]);
+  return clientFor(sandbox, [vehicleV2]);
 }
 
 describe('the rest of the APIv2 vehicle family against the sandbox', () => {

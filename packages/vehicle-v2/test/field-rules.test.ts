@@ -1,5 +1,6 @@
-import { type ApiError, createClient, ValidationError } from '@wxpark/core';
+import { type ApiError, ValidationError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { clientFor, merchantsOf } from '@wxpark/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   type PayApplyParkingSceneInfo,
@@ -16,12 +17,10 @@ afterAll(() => sandbox.close());
 beforeEach(() => sandbox.clearRequests());
 
 function direct() {
-  return sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
+  return merchantsOf(sandbox).direct;
 }
 function client() {
-  return createClient({ v2: { apiKey: direct().v2ApiKey }, baseUrl: sandbox.url, backupBaseUrls: [] }, [
-    vehicleV2,
-  ]);
+  return clientFor(sandbox, [vehicleV2]);
 }
 function deduction(): PayApplyRequest {
   return {

@@ -1,6 +1,6 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFastifyNoticePlugin, type WxparkError } from '@wxpark/core';
+import { listen } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
 import Fastify from 'fastify';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -32,11 +32,8 @@ function setup(extra: Partial<V2NoticeHandlerOptions> = {}) {
   return { handler, seen, errors };
 }
 
-async function listen(handler: ReturnType<typeof setup>['handler']): Promise<string> {
-  const server = createServer((req, res) => void handler.node(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`;
+async function serve(handler: ReturnType<typeof setup>['handler']): Promise<string> {
+  return `${(await listen((req, res) => void handler.node(req, res))).url}/notify`;
 }
 
 async function post(url: string, body: string) {
@@ -62,7 +59,7 @@ describe('an empty element cannot change what an APIv2 notice is', () => {
 
     it(`the node:http handler runs onNotice once for a ${kind} notice and its copy with empty elements`, async () => {
       const { handler, seen } = setup();
-      const url = await listen(handler);
+      const url = await serve(handler);
       const { body } = createTestV2Notice({ kind });
       expect(await post(url, body)).toEqual({ status: 200, returnCode: 'SUCCESS' });
       expect(await post(url, withEmpty(body, ...injections[kind]))).toEqual({
@@ -94,7 +91,7 @@ describe('an empty element cannot change what an APIv2 notice is', () => {
       expect.objectContaining({ code: 'SIGN_TYPE_MISMATCH' }),
     );
     const { handler, seen, errors } = setup();
-    expect(await post(await listen(handler), body)).toEqual({ status: 401, returnCode: 'FAIL' });
+    expect(await post(await serve(handler), body)).toEqual({ status: 401, returnCode: 'FAIL' });
     expect(seen).toEqual([]);
     expect(errors[0]?.code).toBe('SIGN_TYPE_MISMATCH');
   });
@@ -133,7 +130,7 @@ describe('an empty element cannot change what an APIv2 notice is', () => {
 describe('createV2NoticeHandler', () => {
   it('accepts notices made by createTestV2Notice', async () => {
     const { handler, seen } = setup();
-    const url = await listen(handler);
+    const url = await serve(handler);
     for (const kind of ['plate-state', 'pay-result'] as const) {
       expect(await post(url, createTestV2Notice({ kind }).body)).toEqual({
         status: 200,
@@ -145,7 +142,7 @@ describe('createV2NoticeHandler', () => {
 
   it('never hands an undeclared kind to onNotice: onError gets UNDECLARED_NOTICE and WeChat FAIL (500)', async () => {
     const { handler, seen, errors } = setup({ kinds: ['plate-state'] });
-    const url = await listen(handler);
+    const url = await serve(handler);
     expect(await post(url, createTestV2Notice({ kind: 'pay-result' }).body)).toEqual({
       status: 500,
       returnCode: 'FAIL',
@@ -167,7 +164,7 @@ describe('createV2NoticeHandler', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       },
     });
-    const url = await listen(handler);
+    const url = await serve(handler);
     const { body } = createTestV2Notice({ kind: 'pay-result' });
     const answers = await Promise.all(Array.from({ length: 6 }, () => post(url, body)));
     expect(answers.every((a) => a.status === 200 && a.returnCode === 'SUCCESS')).toBe(true);

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   ApiError,
   createClient,
@@ -9,6 +7,7 @@ import {
   WxparkError,
 } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { clientFor, closedUrl, merchantsOf } from '@wxpark/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type PayNotificationRequest, vehicleV2 } from '../src/index.ts';
 
@@ -25,21 +24,16 @@ beforeEach(() => {
 });
 
 function direct() {
-  const merchant = sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
-  return merchant;
+  return merchantsOf(sandbox).direct;
 }
 function provider() {
-  return sandbox.config.merchants.find((m) => m.subMerchants?.length)!;
+  return merchantsOf(sandbox).provider;
 }
 function plates() {
   const normal = sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'NORMAL')!;
   const blocked = sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'BLOCK')!;
   return { normal: normal.plate_number!, blocked: blocked.plate_number! };
 }
-function clientFor(apiKey: string, extra: { baseUrl?: string; backupBaseUrls?: string[] } = {}) {
-  return createClient({ v2: { apiKey }, baseUrl: sandbox.url, backupBaseUrls: [], ...extra }, [vehicleV2]);
-}
-
 function parkingEntry(plate: string): PayNotificationRequest {
   const merchant = direct();
   return {
@@ -58,7 +52,7 @@ function parkingEntry(plate: string): PayNotificationRequest {
 
 describe('用户入场通知 (direct merchant) against the sandbox', () => {
   it('answers a verified, typed result in every call style', async () => {
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const data = parkingEntry(plates().normal);
     const results = [
       await client.v2.vehicle.pay.notification.post(data),
@@ -80,7 +74,7 @@ describe('用户入场通知 (direct merchant) against the sandbox', () => {
   });
 
   it('sends scene_info as the JSON text {"scene_info":{…}} and HMAC-SHA256 by default', async () => {
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     await client.v2.vehicle.pay.notification(parkingEntry(plates().normal));
     const body = sandbox.requests[0]!.body;
     expect(body).toContain('<sign_type><![CDATA[HMAC-SHA256]]></sign_type>');
@@ -98,7 +92,7 @@ describe('用户入场通知 (direct merchant) against the sandbox', () => {
   });
 
   it('sends a pre-encoded scene_info string byte for byte', async () => {
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const encoded = `{"scene_info":{"start_time":"20170926114339","plate_number":"${plates().normal}","free_time":"1200","car_type":"大型车","parking_name":"欢乐海岸停车场"}}`;
     const result = await client.v2.vehicle.pay.notification({
       ...parkingEntry(plates().normal),
@@ -109,7 +103,7 @@ describe('用户入场通知 (direct merchant) against the sandbox', () => {
   });
 
   it('writes a Date start_time in China time', async () => {
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const data = parkingEntry(plates().normal);
     if (typeof data.scene_info === 'string') throw new Error('unreachable');
     data.scene_info.start_time = new Date('2026-11-24T02:30:00Z');
@@ -118,7 +112,7 @@ describe('用户入场通知 (direct merchant) against the sandbox', () => {
   });
 
   it('reports user_state BLOCK for a plate in arrears', async () => {
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const result = await client.v2.vehicle.pay.notification(parkingEntry(plates().blocked));
     expect(result.data.user_state).toBe('BLOCK');
   });
@@ -126,7 +120,7 @@ describe('用户入场通知 (direct merchant) against the sandbox', () => {
   it('handles the PARKING SPACE scene', async () => {
     const merchant = direct();
     const user = sandbox.config.vehicleUsers.find((u) => u.openid && u.user_state === 'NORMAL')!;
-    const client = clientFor(merchant.v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const result = await client.v2.vehicle.pay.notification({
       appid: merchant.appId,
       mch_id: merchant.mchId,
@@ -142,7 +136,7 @@ describe('用户入场通知 (direct merchant) against the sandbox', () => {
   });
 
   it('turns a result_code FAIL into an ApiError with err_code and description', async () => {
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const error = await client.v2.vehicle.pay
       .notification(parkingEntry('粤Z000000'))
       .catch((e: unknown) => e);
@@ -158,7 +152,7 @@ describe('用户入场通知 (direct merchant) against the sandbox', () => {
 
   it('surfaces SIGNERROR when the APIv2 key is wrong, without leaking either key', async () => {
     const wrongKey = 'W'.repeat(32);
-    const client = clientFor(wrongKey);
+    const client = clientFor(sandbox, [vehicleV2], { v2: { apiKey: wrongKey } });
     const error = (await client.v2.vehicle.pay
       .notification(parkingEntry(plates().normal))
       .catch((e: unknown) => e)) as ApiError;
@@ -175,7 +169,7 @@ describe('用户入场通知 (service provider) against the sandbox', () => {
   it('answers a verified result carrying the sub-merchant', async () => {
     const merchant = provider();
     const sub = merchant.subMerchants![0]!;
-    const client = clientFor(merchant.v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2], { merchant });
     const request = {
       appid: merchant.appId,
       mch_id: merchant.mchId,
@@ -203,7 +197,7 @@ describe('用户入场通知 (service provider) against the sandbox', () => {
 
   it('gets NOAUTH for a sub-merchant the provider does not serve', async () => {
     const merchant = provider();
-    const client = clientFor(merchant.v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2], { merchant });
     const error = await client.v2.vehicle.partnerpay
       .notification({
         appid: merchant.appId,
@@ -248,7 +242,7 @@ describe('bad input is refused before any network I/O', () => {
     ['a wrong sign_type', (d) => (d.sign_type = 'MD5'), 'sign_type'],
   ];
   it.each(cases)('%s', async (_name, mutate, field) => {
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const data = parkingEntry(plates().normal) as unknown as Record<string, unknown>;
     mutate(data, data.scene_info as Record<string, unknown>);
     const error = await client.v2.vehicle.pay.notification(data as never).catch((e: unknown) => e);
@@ -259,7 +253,7 @@ describe('bad input is refused before any network I/O', () => {
   });
 
   it('refuses a pre-encoded scene_info whose JSON misses a required field', async () => {
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const error = (await client.v2.vehicle.pay
       .notification({
         ...parkingEntry(plates().normal),
@@ -291,7 +285,7 @@ describe('answers that do not verify are errors, never data', () => {
     ['no-sign', 'MISSING_SIGN'],
   ] as const)('rejects a %s answer with %s', async (mode, code) => {
     sandbox.setHostile(mode);
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const error = await client.v2.vehicle.pay
       .notification(parkingEntry(plates().normal))
       .catch((e: unknown) => e);
@@ -301,7 +295,7 @@ describe('answers that do not verify are errors, never data', () => {
 
   it('rejects a body that is not XML with an XmlError', async () => {
     sandbox.setHostile('garbage');
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const error = await client.v2.vehicle.pay
       .notification(parkingEntry(plates().normal))
       .catch((e: unknown) => e);
@@ -311,7 +305,7 @@ describe('answers that do not verify are errors, never data', () => {
 
   it('reports a dropped connection as a TransportError and does not resend the POST', async () => {
     sandbox.setHostile('drop');
-    const client = clientFor(direct().v2ApiKey);
+    const client = clientFor(sandbox, [vehicleV2]);
     const error = await client.v2.vehicle.pay
       .notification(parkingEntry(plates().normal))
       .catch((e: unknown) => e);
@@ -323,11 +317,8 @@ describe('answers that do not verify are errors, never data', () => {
 
 describe('failover', () => {
   it('succeeds through the backup host when the primary is down', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const down = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const client = clientFor(direct().v2ApiKey, { baseUrl: down, backupBaseUrls: [sandbox.url] });
+    const down = await closedUrl();
+    const client = clientFor(sandbox, [vehicleV2], { baseUrl: down, backupBaseUrls: [sandbox.url] });
     const result = await client.v2.vehicle.pay.notification(parkingEntry(plates().normal));
     expect(result.data.user_state).toBe('NORMAL');
     expect(sandbox.requests).toHaveLength(1);

@@ -95,6 +95,24 @@ const setupCodes = new Set(['BODY_ALREADY_READ', 'UNDECLARED_NOTICE', 'INVALID_N
  * deliveries of one id in this process, and through `store` across instances) → `onNotice` → reply.
  *
  * For route packages; applications use `createV3NoticeHandler`, `createParkingNoticeHandler`, … instead.
+ *
+ * @example
+ * ```ts
+ * const protocol: NoticeProtocol<LotNotice> = {
+ *   verify: (body, headers) => verifyLotNotice(body, headers), // throws on a forgery
+ *   idOf: (notice) => `lot:${notice.id}`,
+ *   undeclared: () => undefined,
+ *   success: () => ({ status: 204, body: '' }),
+ *   failure: (status, code) => ({
+ *     status,
+ *     body: JSON.stringify({ code: 'FAIL', message: code }),
+ *     contentType: 'application/json',
+ *   }),
+ *   refusalStatus: () => 401,
+ * };
+ * export const createLotNoticeHandler = (options: NoticeHandlerOptions<LotNotice>) =>
+ *   createNoticeHandler(protocol, options);
+ * ```
  */
 export function createNoticeHandler<Notice, Result>(
   protocol: NoticeProtocol<Notice>,

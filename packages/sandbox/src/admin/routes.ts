@@ -1,4 +1,5 @@
 import { CallbackError, SandboxUsageError } from '../errors.ts';
+import { readJsonObject } from '../http/json-body.ts';
 import { jsonReply, noContentReply, type Reply } from '../http/reply.ts';
 import type { RouteHandler, RouteRequest, Router } from '../http/router.ts';
 import { sendPlateStateNotice } from '../notices/v2.ts';
@@ -15,20 +16,6 @@ import type {
 /** Admin routes live under this prefix: never recorded, never hostile. */
 export const adminPrefix = '/__sandbox/';
 
-function readJson(request: RouteRequest): Record<string, unknown> {
-  if (request.bodyTruncated) throw new SandboxUsageError('body: too large');
-  let value: unknown;
-  try {
-    value = JSON.parse(request.body.toString('utf8'));
-  } catch {
-    throw new SandboxUsageError('body: expected JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SandboxUsageError('body: expected a JSON object');
-  }
-  return value as Record<string, unknown>;
-}
-
 /** Usage mistakes become 400 `{error}`; anything else is left to the server's 500. */
 function guarded(handler: RouteHandler): RouteHandler {
   return async (request) => {
@@ -42,7 +29,7 @@ function guarded(handler: RouteHandler): RouteHandler {
 }
 
 async function plateState(state: SandboxState, request: RouteRequest): Promise<Reply> {
-  const { plate_number, vehicle_event_type, vehicle_event_des } = readJson(request);
+  const { plate_number, vehicle_event_type, vehicle_event_des } = readJsonObject(request);
   if (typeof plate_number !== 'string' || plate_number === '') {
     throw new SandboxUsageError('plate_number: expected a non-empty string');
   }
@@ -63,7 +50,7 @@ async function plateState(state: SandboxState, request: RouteRequest): Promise<R
 
 async function v3Notice(state: SandboxState, request: RouteRequest): Promise<Reply> {
   // sendV3Notice checks every field and names the wrong one.
-  const options = readJson(request) as unknown as SendV3NoticeOptions;
+  const options = readJsonObject(request) as unknown as SendV3NoticeOptions;
   try {
     return jsonReply(200, await sendV3Notice(state, options));
   } catch (error) {
@@ -100,11 +87,11 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
     return noContentReply();
   });
   add('PUT', 'vehicle-users', (request) => {
-    state.setVehicleUser(readJson(request));
+    state.setVehicleUser(readJsonObject(request));
     return jsonReply(200, state.config.vehicleUsers);
   });
   add('POST', 'hostile', (request) => {
-    const { mode, count, delayMs } = readJson(request);
+    const { mode, count, delayMs } = readJsonObject(request);
     // The queue checks each value and says which one is wrong.
     state.hostile.push(mode as HostileMode, {
       count: count as number | undefined,
@@ -113,7 +100,7 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
     return noContentReply();
   });
   add('POST', 'answer-override', (request) => {
-    state.answerOverrides.push(readJson(request) as AnswerOverride);
+    state.answerOverrides.push(readJsonObject(request) as AnswerOverride);
     return noContentReply();
   });
   add('POST', 'v2/plate-state', (request) => plateState(state, request));
@@ -122,7 +109,7 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
   const { keyring, failures } = state.v3;
   add('GET', 'v3/key-mode', () => jsonReply(200, { mode: keyring.mode }));
   add('PUT', 'v3/key-mode', (request) => {
-    keyring.setMode(readJson(request).mode as V3KeyMode);
+    keyring.setMode(readJsonObject(request).mode as V3KeyMode);
     return jsonReply(200, { mode: keyring.mode });
   });
   add('GET', 'v3/platform-certificates', () => jsonReply(200, state.config.platform.certificates));
@@ -132,7 +119,7 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
     return noContentReply();
   });
   add('POST', 'fail-next', (request) => {
-    failures.push(readJson(request) as unknown as FailNextOptions);
+    failures.push(readJsonObject(request) as unknown as FailNextOptions);
     return noContentReply();
   });
   add('POST', 'v3/notice', (request) => v3Notice(state, request));

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { setTimeout as delay } from 'node:timers/promises';
 import { spoilReply } from '../admin/hostile.ts';
 import { adminPrefix } from '../admin/routes.ts';
+import type { InspectedRequest } from '../inspector/journal.ts';
 import { maskHeaders, showBody } from '../inspector/redact.ts';
 import { inspectorPath } from '../inspector/routes.ts';
 import type { SandboxState } from '../state.ts';
@@ -67,13 +68,7 @@ function inspect(
     body: Buffer;
   },
   verdict: Reply['verdict'],
-  answer: {
-    status: number | 'dropped';
-    note: string;
-    headers: Record<string, string>;
-    body: string;
-    hostile?: string;
-  },
+  answer: InspectedRequest['answer'],
   at: number,
   started: number,
 ): void {

@@ -1,6 +1,8 @@
 // The inspector page: one HTML document, its CSS and script inline (the sandbox serves no other asset and
 // fetches nothing from elsewhere). The script builds every node with createElement and textContent: no data
 // ever goes through innerHTML, so nothing a request carries can become markup.
+import { hostileModes } from '../admin/hostile.ts';
+import { signatureModes } from '../v3/signature.ts';
 
 const style = `
 :root { color-scheme: light; --fg: #1d2330; --muted: #5d6576; --line: #d9dde5; --bg: #f5f6f8; --card: #fff;
@@ -281,18 +283,6 @@ renderLog();
 connect();
 `;
 
-const hostileModes = [
-  'bad-sign',
-  'no-sign',
-  'wrong-key-sign',
-  'signtest',
-  'stale-timestamp',
-  'unknown-serial',
-  'garbage',
-  'slow',
-  'drop',
-];
-
 const noticeKinds: [string, string][] = [
   ['plate-state', '车牌状态变更通知 (APIv2, plate BLOCKED)'],
   ['payment', 'TRANSACTION.SUCCESS (支付分停车扣费)'],
@@ -347,7 +337,7 @@ export function inspectorPage(nonce: string): string {
           <label>merchant<select name="merchant" id="merchant"></select></label>
           <div class="row">
             <label>signature (APIv3)<select name="hostile"><option value="">genuine</option>${options(
-              hostileModes.slice(0, 6).map((m) => [m, m]),
+              signatureModes.map((m) => [m, m]),
             )}</select></label>
             <label>retries<input name="retries" type="number" min="0" max="5" value="0"></label>
           </div>

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { CallbackError, SandboxUsageError } from '../errors.ts';
+import { readJsonObject } from '../http/json-body.ts';
 import { jsonReply, noContentReply, type Reply } from '../http/reply.ts';
 import type { RouteHandler, RouteRequest, Router } from '../http/router.ts';
 import type { SandboxState } from '../state.ts';
@@ -92,17 +93,7 @@ function readJsonAction(request: RouteRequest): Record<string, unknown> {
   if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
     throw new SandboxUsageError('content-type: expected application/json');
   }
-  if (request.bodyTruncated) throw new SandboxUsageError('body: too large');
-  let value: unknown;
-  try {
-    value = JSON.parse(request.body.toString('utf8'));
-  } catch {
-    throw new SandboxUsageError('body: expected JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SandboxUsageError('body: expected a JSON object');
-  }
-  return value as Record<string, unknown>;
+  return readJsonObject(request);
 }
 
 function guarded(handler: RouteHandler): RouteHandler {

@@ -1,10 +1,10 @@
+import { merchantsOf } from '@wxpark/test-utils';
 import { buildXml } from '@wxpark/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
 import {
   callV2,
   independentHmacSign,
-  merchantsOf,
   parkingNotification,
   parkingScene,
   plateIn,

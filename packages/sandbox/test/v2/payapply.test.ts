@@ -1,7 +1,8 @@
+import { merchantsOf } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, type SandboxMerchant, startSandbox } from '../../src/index.ts';
-import { callV2, merchantsOf, plateIn, postXml, signedXml, startReceiver, verifies } from '../helpers.ts';
+import { callV2, plateIn, postXml, signedXml, startReceiver, verifies } from '../helpers.ts';
 
 let sandbox: Sandbox;
 let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
@@ -9,10 +10,6 @@ beforeAll(async () => {
   sandbox = await startSandbox();
 });
 afterAll(() => sandbox.close());
-afterEach(async () => {
-  await receiver?.close();
-  receiver = undefined;
-});
 
 let orderSeq = 0;
 function payApply(merchant: SandboxMerchant, plate: string, extra: Record<string, string | undefined> = {}) {

@@ -1,9 +1,9 @@
+import { merchantsOf } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
 import {
   callV2,
-  merchantsOf,
   parkingNotification,
   parkingScene,
   plateIn,
@@ -18,10 +18,6 @@ beforeAll(async () => {
   sandbox = await startSandbox();
 });
 afterAll(() => sandbox.close());
-afterEach(async () => {
-  await receiver?.close();
-  receiver = undefined;
-});
 
 async function enter(plate: string, notify_url?: string) {
   const { direct } = merchantsOf(sandbox);

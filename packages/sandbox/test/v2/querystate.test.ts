@@ -1,6 +1,7 @@
+import { merchantsOf } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
-import { callV2, merchantsOf, plateIn, verifies } from '../helpers.ts';
+import { callV2, plateIn, verifies } from '../helpers.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {

@@ -1,8 +1,9 @@
 import { createAuthorization, createRsaSigner } from '@wxpark/signer';
+import { merchantsOf } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
 import { cachedKeyPair, privatePem } from '../../src/keys/keys.ts';
-import { callV3, v3MerchantsOf, verifyAnswer } from '../v3-helpers.ts';
+import { callV3, verifyAnswer } from '../v3-helpers.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -11,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 
 function query() {
-  const { direct } = v3MerchantsOf(sandbox);
+  const { direct } = merchantsOf(sandbox);
   const member = sandbox.config.mallMembers![0]!;
   const brand = sandbox.config.brands![0]!;
   return { direct, url: `/v3/businesscircle/user-authorizations/${member.openid}?appid=${brand.appId}` };
@@ -110,7 +111,7 @@ describe('APIv3 Authorization', () => {
   });
 
   it('refuses one merchant’s signature under another merchant’s mchid', async () => {
-    const { direct, provider } = v3MerchantsOf(sandbox);
+    const { direct, provider } = merchantsOf(sandbox);
     const answer = await callV3(sandbox, direct, 'GET', '/v3/certificates', undefined, {
       mchId: provider.mchId,
       serialNo: provider.v3.serialNo,

@@ -1,14 +1,15 @@
+import { merchantsOf, type SandboxV3Merchant } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, type SandboxBrand, type SandboxMallMember, startSandbox } from '../../src/index.ts';
-import { callV3, rfc3339MinutesAgo, type V3Merchant, v3MerchantsOf, verifyAnswer } from '../v3-helpers.ts';
+import { callV3, rfc3339MinutesAgo, verifyAnswer } from '../v3-helpers.ts';
 
 let sandbox: Sandbox;
-let direct: V3Merchant;
-let provider: V3Merchant;
+let direct: SandboxV3Merchant;
+let provider: SandboxV3Merchant;
 let brand: SandboxBrand;
 beforeAll(async () => {
   sandbox = await startSandbox();
-  ({ direct, provider } = v3MerchantsOf(sandbox));
+  ({ direct, provider } = merchantsOf(sandbox));
   brand = sandbox.config.brands![0]!;
 });
 afterAll(() => sandbox.close());

@@ -1,12 +1,13 @@
+import { merchantsOf, type SandboxV3Merchant } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
-import { callV3, minutesAgo, type V3Merchant, v3MerchantsOf, verifyAnswer } from '../v3-helpers.ts';
+import { callV3, minutesAgo, verifyAnswer } from '../v3-helpers.ts';
 
 let sandbox: Sandbox;
-let direct: V3Merchant;
+let direct: SandboxV3Merchant;
 beforeAll(async () => {
   sandbox = await startSandbox();
-  ({ direct } = v3MerchantsOf(sandbox));
+  ({ direct } = merchantsOf(sandbox));
 });
 afterAll(() => sandbox.close());
 

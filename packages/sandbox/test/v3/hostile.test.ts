@@ -1,7 +1,8 @@
+import { merchantsOf } from '@wxpark/test-utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
-import { callV2, merchantsOf, parkingNotification, plateIn, verifies } from '../helpers.ts';
-import { callV3, v3MerchantsOf, verifyAnswer } from '../v3-helpers.ts';
+import { callV2, parkingNotification, plateIn, verifies } from '../helpers.ts';
+import { callV3, verifyAnswer } from '../v3-helpers.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -11,7 +12,7 @@ afterAll(() => sandbox.close());
 beforeEach(() => sandbox.clearRequests());
 
 function query() {
-  const { direct } = v3MerchantsOf(sandbox);
+  const { direct } = merchantsOf(sandbox);
   const member = sandbox.config.mallMembers![0]!;
   const url = `/v3/businesscircle/user-authorizations/${member.openid}?appid=${sandbox.config.brands![0]!.appId}`;
   return callV3(sandbox, direct, 'GET', url);
@@ -114,7 +115,7 @@ describe('hostile APIv3 answers', () => {
 
   it('spoils error answers too', async () => {
     sandbox.setHostile('signtest');
-    const { direct } = v3MerchantsOf(sandbox);
+    const { direct } = merchantsOf(sandbox);
     const answer = await callV3(sandbox, direct, 'GET', '/v3/certificates');
     expect(answer.status).toBe(404);
     expect(await signerCode(answer)).toBe('SIGNATURE_PROBE');

@@ -1,8 +1,9 @@
 import { createApiV3Key, decryptResource, readWechatpayHeaders, verifyV3Signature } from '@wxpark/signer';
+import { merchantsOf } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
 import { startReceiver } from '../helpers.ts';
-import { platformKeys, v3MerchantsOf } from '../v3-helpers.ts';
+import { platformKeys } from '../v3-helpers.ts';
 
 let sandbox: Sandbox;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -10,10 +11,7 @@ beforeAll(async () => {
   sandbox = await startSandbox();
   receiver = await startReceiver(() => ({ status: 200, body: '{"code":"SUCCESS"}' }));
 });
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-});
+afterAll(() => sandbox.close());
 
 const resource = {
   mchid: '1900000109',
@@ -26,7 +24,7 @@ const resource = {
 
 describe('sendV3Notice', () => {
   it('delivers a notice that verifies with the platform key and decrypts with the APIv3 key', async () => {
-    const { provider } = v3MerchantsOf(sandbox);
+    const { provider } = merchantsOf(sandbox);
     const delivery = await sandbox.sendV3Notice({
       url: receiver.url,
       mchId: provider.mchId,
@@ -74,7 +72,7 @@ describe('sendV3Notice', () => {
       resource,
     );
     expect(() =>
-      decryptResource(envelope.resource, createApiV3Key(v3MerchantsOf(sandbox).direct.v3.apiV3Key)),
+      decryptResource(envelope.resource, createApiV3Key(merchantsOf(sandbox).direct.v3.apiV3Key)),
     ).toThrow();
   });
 

@@ -6,9 +6,10 @@ import {
   loadPlatformCertificate,
   PlatformKeySet,
 } from '@wxpark/signer';
+import { merchantsOf } from '@wxpark/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
-import { callV3, platformKeys, v3MerchantsOf, verifyAnswer } from '../v3-helpers.ts';
+import { callV3, platformKeys, verifyAnswer } from '../v3-helpers.ts';
 
 let sandbox: Sandbox;
 beforeEach(async () => {
@@ -23,13 +24,13 @@ interface CertificateEntry {
   encrypt_certificate: EncryptedResource;
 }
 
-async function certificates(merchant = v3MerchantsOf(sandbox).direct) {
+async function certificates(merchant = merchantsOf(sandbox).direct) {
   const answer = await callV3(sandbox, merchant, 'GET', '/v3/certificates');
   return { answer, data: (answer.json?.data ?? []) as CertificateEntry[] };
 }
 
 function authorizationQuery(headers: Record<string, string> = {}) {
-  const { direct } = v3MerchantsOf(sandbox);
+  const { direct } = merchantsOf(sandbox);
   const member = sandbox.config.mallMembers![0]!;
   const url = `/v3/businesscircle/user-authorizations/${member.openid}?appid=${sandbox.config.brands![0]!.appId}`;
   return callV3(sandbox, direct, 'GET', url, undefined, { headers });
@@ -67,7 +68,7 @@ describe('key modes', () => {
 
   it('signs a 204 over the empty body', async () => {
     sandbox.setKeyMode('certificate');
-    const { direct } = v3MerchantsOf(sandbox);
+    const { direct } = merchantsOf(sandbox);
     const brand = sandbox.config.brands![0]!;
     const member = sandbox.config.mallMembers!.find((m) => m.authorize_state === 'AUTHORIZED')!;
     const answer = await callV3(sandbox, direct, 'POST', '/v3/businesscircle/parkings', {
@@ -109,7 +110,7 @@ describe('key modes', () => {
 describe('GET /v3/certificates', () => {
   it('lists each certificate encrypted with the calling merchant’s own APIv3 key', async () => {
     sandbox.setKeyMode('certificate');
-    const { direct, provider } = v3MerchantsOf(sandbox);
+    const { direct, provider } = merchantsOf(sandbox);
     const { answer, data } = await certificates(direct);
     expect(answer.status).toBe(200);
     await verifyAnswer(sandbox, answer);
@@ -146,7 +147,7 @@ describe('GET /v3/certificates', () => {
     expect(data.map((d) => d.serial_no)).toEqual([old, serialNo]);
     expect(answer.headers.get('wechatpay-serial')).toBe(serialNo);
     await verifyAnswer(sandbox, answer, { keys: platformKeys(sandbox) });
-    const { direct } = v3MerchantsOf(sandbox);
+    const { direct } = merchantsOf(sandbox);
     const decrypted = data.map((d) =>
       loadPlatformCertificate(decryptResource(d.encrypt_certificate, createApiV3Key(direct.v3.apiV3Key))),
     );
@@ -173,7 +174,7 @@ describe('GET /v3/certificates', () => {
 
   it('lists nothing for algorithm_type=SM2 and refuses an unknown algorithm_type', async () => {
     sandbox.setKeyMode('certificate');
-    const { direct } = v3MerchantsOf(sandbox);
+    const { direct } = merchantsOf(sandbox);
     const sm2 = await callV3(sandbox, direct, 'GET', '/v3/certificates?algorithm_type=SM2');
     expect(sm2.json).toEqual({ data: [] });
     const bad = await callV3(sandbox, direct, 'GET', '/v3/certificates?algorithm_type=DSA');

@@ -1,15 +1,16 @@
+import { merchantsOf, type SandboxV3Merchant } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
-import { callV3, minutesAgo, type V3Merchant, v3MerchantsOf, verifyAnswer } from '../v3-helpers.ts';
+import { callV3, minutesAgo, verifyAnswer } from '../v3-helpers.ts';
 
 let sandbox: Sandbox;
-let direct: V3Merchant;
-let provider: V3Merchant;
+let direct: SandboxV3Merchant;
+let provider: SandboxV3Merchant;
 let lotId: string;
 let serial = 0;
 beforeAll(async () => {
   sandbox = await startSandbox();
-  ({ direct, provider } = v3MerchantsOf(sandbox));
+  ({ direct, provider } = merchantsOf(sandbox));
   lotId = sandbox.config.parkingLots!.find((l) => l.mchId === direct.mchId)!.wx_parking_lot_id;
 });
 afterAll(() => sandbox.close());

@@ -1,30 +1,21 @@
 import { createApiV3Key, decryptResource, readWechatpayHeaders, verifyV3Signature } from '@wxpark/signer';
+import { merchantsOf, type SandboxV3Merchant } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
 import { startReceiver } from '../helpers.ts';
-import {
-  callV3,
-  platformKeys,
-  rfc3339MinutesAgo,
-  type V3Merchant,
-  v3MerchantsOf,
-  verifyAnswer,
-} from '../v3-helpers.ts';
+import { callV3, platformKeys, rfc3339MinutesAgo, verifyAnswer } from '../v3-helpers.ts';
 
 let sandbox: Sandbox;
-let direct: V3Merchant;
-let provider: V3Merchant;
+let direct: SandboxV3Merchant;
+let provider: SandboxV3Merchant;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let counter = 0;
 beforeAll(async () => {
   sandbox = await startSandbox();
-  ({ direct, provider } = v3MerchantsOf(sandbox));
+  ({ direct, provider } = merchantsOf(sandbox));
   receiver = await startReceiver(() => ({ status: 204, body: '' }));
 });
-afterAll(async () => {
-  await sandbox.close();
-  await receiver.close();
-});
+afterAll(() => sandbox.close());
 
 function plateIn(state: string) {
   return sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === state)!;
@@ -44,7 +35,11 @@ function parkingBody(plate: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-async function createParking(merchant: V3Merchant, plate: string, extra: Record<string, unknown> = {}) {
+async function createParking(
+  merchant: SandboxV3Merchant,
+  plate: string,
+  extra: Record<string, unknown> = {},
+) {
   const body = parkingBody(plate, extra);
   const answer = await callV3(sandbox, merchant, 'POST', '/v3/vehicle/parking/parkings', body);
   expect(answer.status).toBe(200);

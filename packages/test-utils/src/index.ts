@@ -1,0 +1,3 @@
+export { clientFor, type SandboxClientOverrides } from './client.ts';
+export { closedUrl, type ListeningServer, listen } from './listen.ts';
+export { merchantsOf, type SandboxV3Merchant } from './merchants.ts';
