@@ -171,6 +171,12 @@ export interface SandboxOptions {
    * @default 'public-key'
    */
   keyMode?: V3KeyMode;
+  /**
+   * API calls per second beyond which calls are answered 429 `FREQUENCY_LIMITED` with `Retry-After: 1`,
+   * unprocessed (recorded in `requests` all the same), as WeChat limits a merchant's rate.
+   * @default no limit
+   */
+  rateLimit?: number;
 }
 
 /** A request received on an API path (admin paths are not recorded). */

@@ -42,7 +42,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   addAdminRoutes(router, state);
   addInspectorRoutes(router, state);
 
-  const listener = createListener(state, router);
+  const listener = createListener(state, router, options.rateLimit);
   const server = createServer((request, response) => {
     void listener(request, response);
   });
