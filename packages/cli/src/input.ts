@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError } from './errors.ts';
 
@@ -32,18 +32,28 @@ export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
 /** Reads a file named on the command line, capped; a missing file is a usage error. */
 export function readInputFile(path: string, cwd: string, what: string): string {
   const file = resolve(cwd, path);
-  let text: Buffer;
+  // One byte past the cap is enough to refuse: a pipe or device (`@/dev/stdin`, `<(…)`) may never end.
+  const buffer = Buffer.alloc(maxInputBytes + 1);
+  let size = 0;
+  let fd: number | undefined;
   try {
-    text = readFileSync(file);
+    fd = openSync(file, 'r');
+    while (size < buffer.length) {
+      const read = readSync(fd, buffer, size, buffer.length - size, null);
+      if (read === 0) break;
+      size += read;
+    }
   } catch (error) {
     throw usageError(
       'UNREADABLE_FILE',
       `${what}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  if (text.length > maxInputBytes)
+  if (size > maxInputBytes)
     throw usageError('INPUT_TOO_LARGE', `${what}: ${path} is larger than ${maxInputBytes} bytes`);
-  return text.toString('utf8');
+  return buffer.toString('utf8', 0, size);
 }
 
 /**

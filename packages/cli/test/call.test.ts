@@ -154,6 +154,22 @@ describe('wxpark call', () => {
     expect(sandbox.requests).toHaveLength(0);
   });
 
+  it('refuses --data @file from an endless source after reading at most its cap: exit 2, nothing sent', async () => {
+    const started = performance.now();
+    const result = await runBin([
+      '--config',
+      config,
+      'call',
+      'v3/parking/reminders/entry',
+      '--data',
+      '@/dev/zero',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('INPUT_TOO_LARGE: --data: /dev/zero is larger than 1048576 bytes');
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(sandbox.requests).toHaveLength(0);
+  });
+
   it('refuses missing credentials in one line naming the variables: exit 2, nothing sent', async () => {
     const result = await runBin(['call', 'v3/parking/reminders/entry', '--data', JSON.stringify(entry)], {
       env: { WXPAY_BASE_URL: sandbox.url, WXPAY_MCH_ID: merchant.mchId },

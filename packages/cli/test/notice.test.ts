@@ -167,6 +167,24 @@ describe('wxpark notice verify (APIv3)', () => {
   });
 });
 
+it('names a header given without a colon by its name only, never echoing its value (a signature)', async () => {
+  const signature = 'c2lnbmF0dXJlLXZhbHVlLXRoYXQtbXVzdC1ub3QtYmUtZWNob2Vk';
+  const result = await runBin([
+    '--config',
+    config,
+    'notice',
+    'verify',
+    '--file',
+    write('y.json', '{}'),
+    '-H',
+    `Wechatpay-Signature ${signature}`,
+  ]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('--header Wechatpay-Signature');
+  expect(result.stderr).toContain('expected "Name: value"');
+  expect(result.stderr).not.toContain(signature.slice(0, 8));
+});
+
 describe('wxpark notice verify --v2', () => {
   const fields = {
     appid: merchant.appId,

@@ -195,7 +195,8 @@ export interface ResolvedOptions {
 const coreVersion: string = corePackage.version;
 
 function checkUrl(value: unknown, path: string, issues: ValidationIssue[]): string {
-  const expected = 'an absolute http(s) URL without a trailing slash, query or fragment';
+  // User info would be echoed by fetch's own error, a password with it; fetch refuses such URLs anyway.
+  const expected = 'an absolute http(s) URL without user info, a trailing slash, query or fragment';
   if (typeof value !== 'string') {
     issues.push({ path, expected, received: describeValue(value) });
     return '';
@@ -206,6 +207,8 @@ function checkUrl(value: unknown, path: string, issues: ValidationIssue[]): stri
       (url.protocol !== 'https:' && url.protocol !== 'http:') ||
       url.search ||
       url.hash ||
+      url.username ||
+      url.password ||
       value.endsWith('/')
     )
       throw 0;

@@ -22,13 +22,20 @@ export interface PlatformKeyProvider extends SignatureVerifier {
 
 /** Settings for {@link createPlatformKeys}. */
 export interface PlatformKeysOptions {
-  /** 微信支付公钥 and its id (`PUB_KEY_ID_…`): public-key mode, the only mode for merchants registered recently. */
+  /**
+   * 微信支付公钥 and its id (`PUB_KEY_ID_…`): public-key mode, the only mode for merchants registered recently.
+   * @default none: certificate mode (`certificates`, `download`)
+   */
   publicKey?: { id: string; key: KeyInput };
-  /** Platform certificates already held (PEM). */
+  /**
+   * Platform certificates already held (PEM).
+   * @default []
+   */
   certificates?: readonly (string | Buffer)[];
   /**
    * Downloads and decrypts the current platform certificates. `createClient` supplies one that calls
    * `GET /v3/certificates`; leave it out in public-key mode so that endpoint is never called.
+   * @default none: nothing is downloaded
    */
   download?: () => Promise<PlatformKey[]>;
   /**

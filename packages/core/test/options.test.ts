@@ -76,3 +76,33 @@ describe('options that hold a misplaced secret are refused without echoing it', 
     expect(printed).not.toContain('PRIVATE KEY');
   });
 });
+
+describe('host URLs', () => {
+  it.each([
+    [
+      'baseUrl',
+      { mchId: '1900000100', baseUrl: 'https://merchant:hunter2-pass@proxy.example' },
+      'options.baseUrl',
+    ],
+    [
+      'a backup host',
+      {
+        mchId: '1900000100',
+        baseUrl: 'https://proxy.example',
+        backupBaseUrls: ['https://merchant:hunter2-pass@backup.example'],
+      },
+      'options.backupBaseUrls[0]',
+    ],
+  ])('refuses user info (a password) in %s at creation, without echoing it', (_name, options, field) => {
+    const v3 = {
+      serialNo: 'ABCDEF',
+      privateKey: privatePem,
+      publicKey: { id: 'PUB_KEY_ID_0100', key: publicPem },
+    };
+    const error = optionsError({ ...options, v3 });
+    expect(error.code).toBe('INVALID_OPTIONS');
+    expect(error.issues.map((issue) => issue.path)).toContain(field);
+    const printed = `${error.message} ${JSON.stringify(error)} ${String(error.stack)}`;
+    expect(printed).not.toContain('hunter2-pass');
+  });
+});

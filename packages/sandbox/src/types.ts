@@ -164,7 +164,10 @@ export interface SandboxOptions {
    * arrears, WeChat Pay's keys, a business-circle brand with members, a parking lot per merchant
    */
   config?: SandboxConfigInput;
-  /** Receives one line per request (and per callback sent); nothing is logged without it. */
+  /**
+   * Receives one line per request (and per callback sent).
+   * @default none: nothing is logged
+   */
   log?: (line: string) => void;
   /**
    * Which key signs APIv3 answers and callbacks; change it later with `setKeyMode`.
@@ -238,7 +241,10 @@ export interface FailNextOptions {
   code: string;
   /** The error `message`. @default a message WeChat would give for `code` */
   message?: string;
-  /** The error `detail` object, e.g. `{ field, value, issue, location }`. */
+  /**
+   * The error `detail` object, e.g. `{ field, value, issue, location }`.
+   * @default none: the answer has no `detail`
+   */
   detail?: Record<string, unknown>;
   /**
    * How many calls fail.
@@ -297,7 +303,10 @@ export interface SendV3NoticeOptions {
    * @default the sandbox's current key mode
    */
   keyMode?: V3KeyMode;
-  /** Spoils the notice's signature the way the hostile mode of that name spoils an answer. */
+  /**
+   * Spoils the notice's signature the way the hostile mode of that name spoils an answer.
+   * @default none: a genuine signature
+   */
   hostile?: SignatureHostileMode;
   /**
    * Attempts after one the merchant did not acknowledge (not 200/204), a second apart; at most 5. WeChat

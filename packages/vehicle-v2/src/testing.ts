@@ -15,7 +15,10 @@ export {
 export interface TestV2NoticeOptions {
   /** Which notice: 车牌状态变更通知 (`plate-state`) or 扣费结果通知 (`pay-result`). */
   kind: V2NoticeKind;
-  /** Fields over the kind's defaults; `undefined` removes a default, `''` sends an empty element. */
+  /**
+   * Fields over the kind's defaults; `undefined` removes a default, `''` sends an empty element.
+   * @default none: the kind's defaults as they are
+   */
   fields?: Readonly<Record<string, string | undefined>>;
   /** @default testNoticeKeys().v2ApiKey */
   apiKey?: string;

@@ -26,11 +26,11 @@ export function parseHeaders(lines: readonly string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of lines) {
     const colon = line.indexOf(':');
-    if (colon <= 0)
-      throw usageError(
-        'INVALID_HEADER',
-        `--header ${JSON.stringify(line.slice(0, 40))}: expected "Name: value"`,
-      );
+    if (colon <= 0) {
+      // Only the leading name: what follows it may be a signature, which never goes into an error.
+      const name = /^[A-Za-z0-9-]{1,64}/.exec(line)?.[0] ?? `(${line.length} characters)`;
+      throw usageError('INVALID_HEADER', `--header ${name}: expected "Name: value"`);
+    }
     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   return headers;
