@@ -192,7 +192,7 @@ function pem(value) {
   return Buffer.isBuffer(value) ? value.toString('utf8') : value;
 }
 
-const { startSandbox } = await import(pathToFileURL(join(root, 'apps/sandbox/src/index.ts')).href);
+const { startSandbox } = await import(pathToFileURL(join(root, 'packages/sandbox/src/index.ts')).href);
 const sandbox = await startSandbox({ port: 0 });
 const sandboxData = (() => {
   const { config } = sandbox;

@@ -46,10 +46,13 @@ export function throwawayCopy({ withDist = false } = {}) {
   cpSync(join(root, '.changeset'), join(dir, '.changeset'), { recursive: true });
   for (const pkg of workspacePackages()) {
     const from = join(root, pkg.path);
+    // What `files` ships besides the build (the sandbox's bin/ and example config), so the tarballs match.
+    const shipped = new Set((pkg.manifest.files ?? []).filter((file) => file !== 'dist'));
     for (const entry of readdirSync(from)) {
       const wanted =
         entry === 'package.json' ||
         /^(README|CHANGELOG|LICEN[CS]E)/i.test(entry) ||
+        shipped.has(entry) ||
         (withDist && entry === 'dist');
       if (wanted) cpSync(join(from, entry), join(dir, pkg.path, entry), { recursive: true });
     }
