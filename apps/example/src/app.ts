@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { businesscircle, createMallNoticeHandler } from '@wxpark/businesscircle';
 import {
   createClient,
-  noticeKeysOf,
+  getNoticeKeys,
   object,
   oneOf,
   optional,
@@ -101,7 +101,7 @@ export async function startGateway(
         },
       })
     : undefined;
-  const v3Keys = config.client.v3?.apiV3Key ? noticeKeysOf(client) : undefined;
+  const v3Keys = config.client.v3?.apiV3Key ? getNoticeKeys(client) : undefined;
   const parkingNotices = v3Keys
     ? createParkingNoticeHandler({
         ...v3Keys,

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, createClient, noticeKeysOf, SignatureError, ValidationError } from '@wxpark/core';
+import { ApiError, createClient, getNoticeKeys, SignatureError, ValidationError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -192,7 +192,7 @@ describe('business-circle callbacks', () => {
   it('verifies and decrypts a MALL_TRANSACTION.SUCCESS through the Fetch handler', async () => {
     const notices: MallNotice[] = [];
     const handler = createMallNoticeHandler({
-      ...noticeKeysOf(client()),
+      ...getNoticeKeys(client()),
       onNotice: (n) => void notices.push(n),
     });
     const server = createServer(async (req, res) => {

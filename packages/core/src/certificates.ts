@@ -10,10 +10,11 @@ import {
   verifyV3Signature,
 } from '@wxpark/signer';
 import { ApiError, SignatureError, WxparkError } from './errors.ts';
+import { isRetryable } from './retry.ts';
 import { defineRoute } from './route.ts';
 import { answerOf, array, object, optional, text } from './schema.ts';
-import type { RawAnswer } from './transport.ts';
-import { toSignatureError } from './v3.ts';
+import type { RawResponse } from './transport.ts';
+import { toSignatureError } from './v3-signature.ts';
 
 /** 下载平台证书: `GET /v3/certificates`. Used internally in certificate mode. */
 export const certificatesRoute = defineRoute({
@@ -49,17 +50,17 @@ interface CertificateEntry {
 }
 
 /**
- * Reads a `/v3/certificates` answer: decrypts every certificate with the APIv3 key (only WeChat Pay and the
+ * Reads a `/v3/certificates` response: decrypts every certificate with the APIv3 key (only WeChat Pay and the
  * merchant hold it, so a successful decryption authenticates them), checks each serial, then verifies the
- * answer's own signature with them.
+ * response's own signature with them.
  */
 export async function readCertificates(
-  answer: RawAnswer,
+  response: RawResponse,
   apiV3Key: ApiV3Key,
   windowSeconds: number,
 ): Promise<PlatformKey[]> {
-  const requestId = answer.headers.get('request-id') ?? undefined;
-  if (answer.status === 404) {
+  const requestId = response.headers.get('request-id') ?? undefined;
+  if (response.status === 404) {
     throw new WxparkError({
       code: 'NO_PLATFORM_CERTIFICATES',
       message:
@@ -67,34 +68,35 @@ export async function readCertificates(
       hint: 'merchants registered recently use the WeChat Pay public key instead: set v3.publicKey to { id: "PUB_KEY_ID_…", key } from the merchant console (API安全 → 微信支付公钥)',
     });
   }
-  if (answer.status !== 200) {
+  if (response.status !== 200) {
     throw new ApiError({
-      code: `HTTP_${answer.status}`,
-      message: `GET /v3/certificates answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`,
-      status: answer.status,
+      code: 'HTTP_STATUS',
+      // The body is unverified and may come from a proxy: it stays out of the message.
+      message: `GET /v3/certificates answered HTTP ${response.status}`,
+      status: response.status,
       protocol: 'v3',
       method: 'GET',
       path: '/v3/certificates',
       ...(requestId ? { requestId } : {}),
       signatureVerified: false,
-      isRetryable: answer.status >= 500 || answer.status === 429,
+      isRetryable: isRetryable({ status: response.status }),
     });
   }
   // The certificates cannot be verified by keys not yet held, so trust is bootstrapped as WeChat Pay
   // documents: the headers, probe and timestamp are checked first; only then are the entries decrypted,
-  // which the AES-GCM tag under the APIv3 key authenticates; and the answer's signature must verify with
+  // which the AES-GCM tag under the APIv3 key authenticates; and the response's signature must verify with
   // the certificate it names among them.
   let keys: PlatformKey[] = [];
   const bootstrap: SignatureVerifier = {
     verify(serial, message, signature, context) {
-      keys = decryptEntries(answer.body, apiV3Key);
+      keys = decryptEntries(response.body, apiV3Key);
       return new PlatformKeySet(keys).verify(serial, message, signature, context);
     },
   };
   try {
     await verifyV3Signature({
-      headers: readWechatpayHeaders(answer.headers),
-      body: answer.bytes,
+      headers: readWechatpayHeaders(response.headers),
+      body: response.bytes,
       verifier: bootstrap,
       windowSeconds,
     });

@@ -1,22 +1,20 @@
-import type { ApiV3Key } from '@wxpark/signer';
+import { type ApiV3Key, describeValue } from '@wxpark/signer';
 import { ValidationError, type ValidationIssue } from './errors.ts';
-import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import { type ClientOptions, missingCredentials, type ResolvedOptions, resolveOptions } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import type {
   AnyRoute,
   HttpMethod,
+  Protocol,
+  ProtocolPlug,
   RouteMap,
   RoutePackage,
   RouteRequest,
   RouteResponse,
-  V3Runtime,
-  V3Support,
-  XmlCodec,
 } from './route.ts';
 import { checkAnswer } from './route.ts';
 import { runSchema } from './schema.ts';
-import { type RawAnswer, Transport } from './transport.ts';
-import { type V2Fields, V2Protocol } from './v2.ts';
+import { Transport } from './transport.ts';
 import type { V3NoticeKeys } from './v3-notice.ts';
 
 /** Per-call settings. */
@@ -27,20 +25,29 @@ export interface CallConfig {
   timeout?: number;
 }
 
-/** A verified answer. */
+/** A verified response. */
 export interface WxparkResponse<T> {
-  /** HTTP status (200, or 204 for APIv3 calls that answer no body). */
+  /** HTTP status (200, or 204 for APIv3 calls that return no body). */
   readonly status: number;
   readonly headers: Headers;
-  /** The answer's data, verified before it was returned. */
+  /** The response's data, verified before it was returned. */
   readonly data: T;
   /** The `Request-ID` header, when WeChat Pay sent one. */
   readonly requestId?: string;
 }
 
+type IdentityField = 'mch_id' | 'appid';
+/** APIv2 data (the kind with `mch_id`) may leave `mch_id` and `appid` to the client's `mchId` and `appId`. */
+type FilledByClient<T> = T extends { mch_id: unknown }
+  ? Omit<T, IdentityField> & Partial<Pick<T, Extract<keyof T, IdentityField>>>
+  : T;
+
+/** The data a route's call takes: its request, with the fields the client fills made optional. */
+export type CallData<D> = FilledByClient<RouteRequest<D>>;
+
 /** Calls one route. */
 export type RouteCall<D> = (
-  data: RouteRequest<D>,
+  data: CallData<D>,
   config?: CallConfig,
 ) => Promise<WxparkResponse<RouteResponse<D>>>;
 
@@ -85,26 +92,29 @@ export type Client<R extends RouteMap> = RouteTree<R> & {
 };
 
 /**
- * Creates a client over the route packages given. Only their routes exist on it, in every call style:
+ * Creates a client over the route packages given. Only their routes exist on it, in every call style.
+ * Options are checked here (a `ValidationError` with code `INVALID_OPTIONS`), keys are parsed once, and call
+ * data is checked before any network I/O.
  *
+ * @example
  * ```ts
- * const client = createClient({ v2: { apiKey } }, [vehicleV2]);
- * await client.v2.vehicle.pay.notification.post(data);
+ * import { createClient } from '@wxpark/core';
+ * import { vehicleV2 } from '@wxpark/vehicle-v2';
+ *
+ * const client = createClient({ mchId: '1900000100', appId: 'wx8888888888888888', v2: { apiKey } }, [vehicleV2]);
+ * const data = { trade_scene: 'PARKING', scene_info: { start_time, plate_number, parking_name, free_time } };
+ * await client.v2.vehicle.pay.notification.post(data); // mch_id and appid come from the options
  * await client.chain('v2/vehicle/pay/notification').post(data);
  * await client['v2/vehicle/pay/notification'].post(data);
  * await client.v2.vehicle.pay.notification(data);
  * ```
- *
- * Options are checked here (a `ValidationError` with code `INVALID_OPTIONS`), keys are parsed once, and call
- * data is checked before any network I/O.
  */
 export function createClient<const P extends readonly RoutePackage[]>(
   options: ClientOptions,
   packages: P,
 ): Client<RoutesOf<P>> {
   const routes = new Map<string, AnyRoute>();
-  let xmlCodec: XmlCodec | undefined;
-  let v3Support: V3Support | undefined;
+  const plugs: { v2?: ProtocolPlug; v3?: ProtocolPlug } = {};
   for (const pkg of packages) {
     for (const [key, route] of Object.entries(pkg.routes)) {
       if (routes.has(key)) {
@@ -122,27 +132,32 @@ export function createClient<const P extends readonly RoutePackage[]>(
       }
       routes.set(key, route);
     }
-    xmlCodec ??= pkg.xmlCodec;
-    v3Support ??= pkg.v3;
+    plugs.v2 ??= pkg.v2;
+    plugs.v3 ??= pkg.v3;
   }
-  const needsV2 = [...routes.values()].some((route) => route.protocol === 'v2');
-  const needsV3 = [...routes.values()].some((route) => route.protocol === 'v3');
-  if (needsV3 && !v3Support) {
+  const needs = {
+    v2: [...routes.values()].some((route) => route.protocol === 'v2'),
+    v3: [...routes.values()].some((route) => route.protocol === 'v3'),
+  };
+  for (const [protocol, plugName] of [
+    ['v2', 'apiV2(codec)'],
+    ['v3', 'apiV3'],
+  ] as const) {
+    if (!needs[protocol] || plugs[protocol]) continue;
     throw new ValidationError({
       code: 'INVALID_OPTIONS',
       context: 'createClient',
       issues: [
         {
           path: 'packages',
-          expected:
-            'a package with APIv3 routes to bring the APIv3 support (definePackage({ …, v3: apiV3 }))',
-          received: 'APIv3 routes without it',
+          expected: `a package with API${protocol} routes to bring the API${protocol} support (definePackage({ …, ${protocol}: ${plugName} }))`,
+          received: `API${protocol} routes without it`,
         },
       ],
     });
   }
-  const resolved = resolveOptions(options, { v2: needsV2, v3: needsV3 });
-  const runtime = new ClientRuntime(resolved, xmlCodec, v3Support);
+  const resolved = resolveOptions(options, needs);
+  const runtime = new ClientRuntime(resolved, plugs, needs);
   const client = buildClient(routes, runtime);
   Object.defineProperty(client, runtimeKey, { value: runtime });
   return client as Client<RoutesOf<P>>;
@@ -151,10 +166,16 @@ export function createClient<const P extends readonly RoutePackage[]>(
 const runtimeKey = Symbol.for('wxpark.client');
 
 /**
- * The callback keys of a client: its WeChat Pay key provider, APIv3 key and window, so a callback handler
- * trusts exactly what the client trusts. Throws when the client has no APIv3 credentials or no APIv3 key.
+ * Gets the notice (callback) keys of a client: its WeChat Pay key provider, APIv3 key and window, so a
+ * notice handler trusts exactly what the client trusts. Throws when the client has no APIv3 credentials or
+ * no APIv3 key.
+ *
+ * @example
+ * ```ts
+ * const handler = createParkingNoticeHandler({ ...getNoticeKeys(client), onNotice });
+ * ```
  */
-export function noticeKeysOf(client: object): V3NoticeKeys {
+export function getNoticeKeys(client: object): V3NoticeKeys {
   const runtime = (client as Record<symbol, ClientRuntime | undefined>)[runtimeKey];
   const keys = runtime?.platformKeys;
   const apiV3Key = runtime?.apiV3Key;
@@ -188,43 +209,57 @@ function checkWire(route: AnyRoute, wire: Record<string, unknown>): ValidationIs
   return issues;
 }
 
-function missingCredentials(key: string, expected: string): ValidationError {
-  return new ValidationError({
-    code: 'INVALID_OPTIONS',
-    context: key,
-    issues: [{ path: 'options', expected, received: 'not configured' }],
-  });
-}
-
 class ClientRuntime {
   readonly #options: ResolvedOptions;
-  readonly #transport: Transport;
-  readonly #v2?: V2Protocol;
-  readonly #v3?: V3Runtime;
+  readonly #protocols: { v2?: Protocol; v3?: Protocol } = {};
 
-  constructor(options: ResolvedOptions, xmlCodec: XmlCodec | undefined, v3Support: V3Support | undefined) {
+  constructor(
+    options: ResolvedOptions,
+    plugs: { v2?: ProtocolPlug; v3?: ProtocolPlug },
+    needs: { v2: boolean; v3: boolean },
+  ) {
     this.#options = options;
-    this.#transport = new Transport({
+    const transport = new Transport({
       baseUrl: options.baseUrl,
       backupBaseUrls: options.backupBaseUrls,
       timeout: options.timeout,
-      getRetryLimit: options.getRetryLimit,
+      maxResponseBytes: options.maxResponseBytes,
+      retry: options.retry,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    if (options.v2ApiKey && xmlCodec) this.#v2 = new V2Protocol(options.v2ApiKey, xmlCodec);
-    if (options.v3 && options.mchId && v3Support) {
-      this.#v3 = v3Support.create({
-        mchId: options.mchId,
-        v3: options.v3,
-        transport: this.#transport,
-        userAgent: options.userAgent,
-      });
+    for (const protocol of ['v2', 'v3'] as const) {
+      const plug = plugs[protocol];
+      if (plug && needs[protocol]) this.#protocols[protocol] = plug.create({ options, transport });
     }
+  }
+
+  /**
+   * Fills `mch_id` and `appid` from the client options when the data leaves them out; a different value in
+   * the data is refused, since signing one merchant's call with another's key fails only at WeChat Pay.
+   */
+  #fillV2Identity(key: string, route: AnyRoute, data: unknown): unknown {
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+    const given = data as Record<string, unknown>;
+    const filled: Record<string, unknown> = { ...given };
+    const issues: ValidationIssue[] = [];
+    for (const [field, option] of v2Identity) {
+      const configured = this.#options[option];
+      if (configured === undefined) continue;
+      if (given[field] === undefined) filled[field] = configured;
+      else if (given[field] !== configured)
+        issues.push({
+          path: field,
+          expected: `the client's ${option} (${configured}), or left out to use it`,
+          received: describeValue(given[field]),
+        });
+    }
+    if (issues.length > 0) throw new ValidationError({ context: `${route.method} ${key}`, issues });
+    return filled;
   }
 
   /** WeChat Pay's keys as this client holds them (shared with callback handlers). */
   get platformKeys(): PlatformKeyProvider | undefined {
-    return this.#v3?.keys;
+    return this.#protocols.v3?.keys;
   }
 
   get apiV3Key(): ApiV3Key | undefined {
@@ -242,42 +277,34 @@ class ClientRuntime {
     data: unknown,
     config: CallConfig = {},
   ): Promise<WxparkResponse<unknown>> {
+    if (route.protocol === 'v2') data = this.#fillV2Identity(key, route, data);
     const checked = runSchema(route.request, data);
     if (!checked.ok) throw new ValidationError({ context: `${route.method} ${key}`, issues: checked.issues });
     const wireIssues = checkWire(route, checked.value as Record<string, unknown>);
     if (wireIssues.length > 0)
       throw new ValidationError({ context: `${route.method} ${key}`, issues: wireIssues });
-    let answer: RawAnswer;
-    let result: unknown;
-    if (route.protocol === 'v2') {
-      const v2 = this.#v2;
-      if (!v2)
-        throw missingCredentials(
-          key,
-          'options.v2.apiKey (the APIv2 API key) and a package with the XML codec',
-        );
-      const fields = checked.value as V2Fields;
-      answer = await this.#transport.send(
-        route.method,
-        async () => v2.prepare(route, fields, this.#options.userAgent),
-        config,
-      );
-      result = v2.read(route, fields, answer);
-    } else {
-      const v3 = this.#v3;
-      if (!v3)
-        throw missingCredentials(key, 'options.mchId and options.v3 (serialNo, privateKey, platform keys)');
-      ({ answer, data: result } = await v3.call(route, checked.value as Record<string, unknown>, config));
-    }
-    const requestId = answer.headers.get('request-id') ?? undefined;
+    const protocol = this.#protocols[route.protocol];
+    if (!protocol) throw missingCredentials(`the API${route.protocol} credentials for ${key}`);
+    const { response, data: result } = await protocol.call(
+      route,
+      checked.value as Record<string, unknown>,
+      config,
+    );
+    const requestId = response.headers.get('request-id') ?? undefined;
     return {
-      status: answer.status,
-      headers: answer.headers,
-      data: checkAnswer(route, result, answer),
+      status: response.status,
+      headers: response.headers,
+      data: checkAnswer(route, result, response),
       ...(requestId ? { requestId } : {}),
     };
   }
 }
+
+/** The APIv2 fields a client option fills in, with the option's name. */
+const v2Identity = [
+  ['mch_id', 'mchId'],
+  ['appid', 'appId'],
+] as const;
 
 function buildClient(routes: Map<string, AnyRoute>, runtime: ClientRuntime): Record<string, unknown> {
   const client: Record<string, unknown> = Object.create(null);
@@ -314,7 +341,11 @@ function buildClient(routes: Map<string, AnyRoute>, runtime: ClientRuntime): Rec
           {
             path: 'chain(key)',
             expected: `a route of a composed package (${keys.join(', ')})`,
-            received: JSON.stringify(String(key)),
+            // A route-shaped key is shown (it is a typo to spot); anything else may be a pasted secret.
+            received:
+              typeof key === 'string' && /^\/*v[23](\/[A-Za-z0-9_-]{1,64}){1,8}$/.test(key)
+                ? JSON.stringify(key)
+                : describeValue(key),
           },
         ],
         hint: 'compose the package that defines it: createClient(options, [vehicleV2, parkingV3, businesscircle])',

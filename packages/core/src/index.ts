@@ -1,9 +1,11 @@
+export { describeValue } from '@wxpark/signer';
 export {
   type CallConfig,
+  type CallData,
   type Client,
   createClient,
   type Endpoint,
-  noticeKeysOf,
+  getNoticeKeys,
   type RouteCall,
   type RoutesOf,
   type RouteTree,
@@ -11,13 +13,18 @@ export {
 } from './client.ts';
 export {
   ApiError,
+  type ApiErrorCode,
   type ApiErrorDetail,
   SignatureError,
+  type SignatureErrorCode,
   type TransportAttempt,
   TransportError,
+  type TransportErrorCode,
   ValidationError,
+  type ValidationErrorCode,
   type ValidationIssue,
   WxparkError,
+  type WxparkErrorCode,
   type WxparkErrorInit,
 } from './errors.ts';
 export {
@@ -31,6 +38,8 @@ export {
   type ClientOptions,
   defaultBackupBaseUrls,
   defaultBaseUrl,
+  defaultMaxResponseBytes,
+  type RetryOptions,
   type V2Options,
   type V3Options,
 } from './options.ts';
@@ -41,6 +50,10 @@ export {
   definePackage,
   defineRoute,
   type HttpMethod,
+  type Protocol,
+  type ProtocolContext,
+  type ProtocolPlug,
+  type ProtocolResult,
   type RequestSchema,
   type RouteDefinition,
   type RouteInit,
@@ -50,8 +63,6 @@ export {
   type RouteResponse,
   type V2RouteRules,
   type V3RouteRules,
-  type V3Runtime,
-  type V3Support,
   type XmlCodec,
 } from './route.ts';
 export {
@@ -59,7 +70,6 @@ export {
   anyObject,
   array,
   boolean,
-  describeValue,
   discriminated,
   discriminatedOf,
   either,
@@ -86,6 +96,8 @@ export {
 } from './schema.ts';
 export { formatChinaCompactTime, formatChinaRfc3339, isCompactTime, isRfc3339 } from './time.ts';
 export { isUnreachable } from './transport.ts';
+export { apiV2 } from './v2.ts';
+export { apiV3 } from './v3.ts';
 export {
   createV3NoticeHandler,
   type V3Notice,
@@ -95,4 +107,3 @@ export {
   type V3NoticeReply,
   verifyV3Notice,
 } from './v3-notice.ts';
-export { apiV3 } from './v3-support.ts';

@@ -3,6 +3,7 @@ import {
   createApiV3Key,
   createRsaSigner,
   createV2ApiKey,
+  describeValue,
   type KeyInput,
   loadPlatformPublicKey,
   type RequestSigner,
@@ -11,11 +12,13 @@ import {
 import corePackage from '../package.json' with { type: 'json' };
 import { ValidationError, type ValidationIssue, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
-import { describeValue } from './schema.ts';
+import type { RetryPolicy } from './retry.ts';
 
 /** The primary WeChat Pay API host. */
 export const defaultBaseUrl = 'https://api.mch.weixin.qq.com';
-/** WeChat Pay's published backup host (cross-city disaster recovery). */
+/** The default cap on a response body: 4 MiB, far above any response of the parking APIs. */
+export const defaultMaxResponseBytes = 4 * 1024 * 1024;
+/** WeChat Pay's published backup host (cross-city disaster recovery), used only with the default `baseUrl`. */
 export const defaultBackupBaseUrls: readonly string[] = ['https://api2.mch.weixin.qq.com'];
 
 /** APIv2 credentials. */
@@ -49,45 +52,103 @@ export interface V3Options {
   /** A key provider of your own (it replaces `publicKey` and `certificates`). */
   platformKeys?: PlatformKeyProvider;
   /**
-   * Seconds an answer's or callback's timestamp may differ from this machine's clock, either way.
+   * Seconds a response's or callback's timestamp may differ from this machine's clock, either way.
    * @default 300
    */
   windowSeconds?: number;
 }
 
-/** Settings for {@link createClient}. */
+/** How GETs are retried; see {@link ClientOptions.retry}. */
+export interface RetryOptions {
+  /**
+   * Retries of a GET after its first attempt (0 to 10). Other methods are never retried.
+   * @default 2
+   */
+  limit?: number;
+  /**
+   * Most milliseconds a `Retry-After` may ask to wait; a server asking for longer gets no retry and its
+   * response is returned (as an `ApiError` with `isRetryable: true`).
+   * @default the client's `timeout`
+   */
+  maxRetryAfter?: number;
+}
+
+/**
+ * Settings for {@link createClient}. Only the credentials of the protocols a composed package uses are
+ * required; everything else has a default for production.
+ *
+ * @example
+ * ```ts
+ * const options: ClientOptions = {
+ *   mchId: '1900000100',
+ *   appId: 'wx8888888888888888', // APIv2 calls get it as appid when their data leaves it out
+ *   v2: { apiKey: process.env.WXPAY_V2_KEY! },
+ *   v3: {
+ *     serialNo: process.env.WXPAY_SERIAL_NO!,
+ *     privateKey: readFileSync('apiclient_key.pem'),
+ *     apiV3Key: process.env.WXPAY_V3_KEY!,
+ *     publicKey: { id: 'PUB_KEY_ID_0119000001002024000000000000', key: readFileSync('pub_key.pem') },
+ *   },
+ *   timeout: 5_000,
+ * };
+ * ```
+ */
 export interface ClientOptions {
   /**
-   * 商户号 (mchid) of the merchant or service provider making the calls. Required for APIv3 calls; APIv2
-   * calls carry `mch_id` in their data.
+   * 商户号 (mchid) of the merchant or service provider making the calls. Required for APIv3 calls. APIv2
+   * calls get it as `mch_id` when their data leaves it out; data that gives another `mch_id` is refused.
    */
   mchId?: string;
+  /**
+   * 公众账号ID (appid, `wx…`) for APIv2 calls: filled in as `appid` when their data leaves it out; data
+   * that gives another `appid` is refused. APIv3 calls take their app ids from their data.
+   */
+  appId?: string;
   /** APIv2 credentials; required when a package with APIv2 routes is composed. */
   v2?: V2Options;
   /** APIv3 credentials; required when a package with APIv3 routes is composed. */
   v3?: V3Options;
   /**
-   * The API host, without a trailing slash.
+   * The API host, without a trailing slash. Setting it (to the sandbox, a staging proxy) also turns off the
+   * default backup host, so test traffic can never reach WeChat Pay's production backup.
    * @default 'https://api.mch.weixin.qq.com'
    */
   baseUrl?: string;
   /**
    * Hosts to try, in order, when the previous one could not be reached at all (DNS, connect or TLS
    * failure). A call that may have arrived is never sent again. Pass `[]` to disable failover.
-   * @default ['https://api2.mch.weixin.qq.com']
+   * @default ['https://api2.mch.weixin.qq.com'] when `baseUrl` is not given either; `[]` when it is
    */
   backupBaseUrls?: readonly string[];
   /**
-   * Milliseconds to wait for an answer, per attempt.
+   * Milliseconds one attempt may take, from sending the request to the last byte of the response body. A
+   * POST that timed out may have arrived: it fails with `TransportError` code `TIMEOUT` and is not resent.
    * @default 10000
    */
   timeout?: number;
   /**
-   * How many times a GET is retried on a network error, a timeout or a 408/429/5xx answer. POSTs are never
-   * retried automatically.
-   * @default 2
+   * Most bytes a response body may have. The body is read as a stream and the connection cut past this,
+   * with a `TransportError` of code `RESPONSE_TOO_LARGE`. Far above any response of the parking APIs.
+   * @default 4194304 (4 MiB)
    */
-  getRetryLimit?: number;
+  maxResponseBytes?: number;
+  /**
+   * When a call is sent again, by method and failure (the rule `ApiError.isRetryable` also follows):
+   *
+   * - **GET**: retried up to `limit` times on a connection failure, a timeout, a network error, or an HTTP
+   *   408, 429, 500, 502, 503 or 504 response. Each retry is signed afresh and waits what `Retry-After` asks
+   *   (seconds or an HTTP date; longer than `maxRetryAfter` ends the retries), else 100 ms doubling up to 2 s.
+   * - **POST, PUT, PATCH, DELETE**: never sent twice. Only a failure before any byte could reach the host
+   *   (DNS, connect, TLS) moves the call to the next backup host; a call that may have arrived fails with a
+   *   hint to query its state first.
+   *
+   * @default { limit: 2, maxRetryAfter: timeout }
+   * @example
+   * ```ts
+   * createClient({ …, retry: { limit: 0 } }, packages); // never retry, not even a GET
+   * ```
+   */
+  retry?: RetryOptions;
   /**
    * The `User-Agent` header (WeChat Pay requires one).
    * @default 'wxpark/<core version> (node <version>)'
@@ -97,8 +158,7 @@ export interface ClientOptions {
   fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 }
 
-/** Options after defaults were applied and values checked. */
-/** APIv3 settings after checking. */
+/** APIv3 settings after checking: keys parsed once, defaults applied. */
 export interface ResolvedV3 {
   readonly serialNo: string;
   readonly signer: RequestSigner;
@@ -109,14 +169,20 @@ export interface ResolvedV3 {
   readonly windowSeconds: number;
 }
 
+/**
+ * {@link ClientOptions} after `createClient` checked them and applied the defaults: secrets wrapped
+ * (`V2ApiKey`, `ApiV3Key`), the backup-host rule applied, retry and size limits filled in.
+ */
 export interface ResolvedOptions {
   readonly mchId?: string;
+  readonly appId?: string;
   readonly v2ApiKey?: V2ApiKey;
   readonly v3?: ResolvedV3;
   readonly baseUrl: string;
   readonly backupBaseUrls: readonly string[];
   readonly timeout: number;
-  readonly getRetryLimit: number;
+  readonly maxResponseBytes: number;
+  readonly retry: RetryPolicy;
   readonly userAgent: string;
   readonly fetch?: ClientOptions['fetch'];
 }
@@ -163,8 +229,19 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
       received: describeValue(options.mchId),
     });
   }
+  if (
+    options.appId !== undefined &&
+    !(typeof options.appId === 'string' && /^wx[0-9A-Za-z]{16}$/.test(options.appId))
+  ) {
+    issues.push({
+      path: 'options.appId',
+      expected: 'an app id: wx and 16 letters or digits (公众账号ID)',
+      received: describeValue(options.appId),
+    });
+  }
   const baseUrl = checkUrl(options.baseUrl ?? defaultBaseUrl, 'options.baseUrl', issues);
-  const backups = options.backupBaseUrls ?? defaultBackupBaseUrls;
+  // The production backup pairs only with the production host: a test host gets no backup unless named.
+  const backups = options.backupBaseUrls ?? (options.baseUrl === undefined ? defaultBackupBaseUrls : []);
   if (!Array.isArray(backups)) {
     issues.push({
       path: 'options.backupBaseUrls',
@@ -184,14 +261,15 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
       received: describeValue(timeout),
     });
   }
-  const getRetryLimit = options.getRetryLimit ?? 2;
-  if (!Number.isInteger(getRetryLimit) || getRetryLimit < 0 || getRetryLimit > 10) {
+  const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1024 || maxResponseBytes > 1_073_741_824) {
     issues.push({
-      path: 'options.getRetryLimit',
-      expected: 'an integer from 0 to 10',
-      received: describeValue(getRetryLimit),
+      path: 'options.maxResponseBytes',
+      expected: 'an integer of bytes from 1024 to 1 GiB',
+      received: describeValue(maxResponseBytes),
     });
   }
+  const retry = resolveRetry(options.retry, timeout, issues);
   let v2ApiKey: V2ApiKey | undefined;
   if (options.v2 !== undefined || needs.v2) {
     const apiKey = options.v2?.apiKey;
@@ -222,12 +300,14 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     throw new ValidationError({ code: 'INVALID_OPTIONS', context: 'createClient', issues });
   return {
     ...(options.mchId === undefined ? {} : { mchId: options.mchId }),
+    ...(options.appId === undefined ? {} : { appId: options.appId }),
     ...(v2ApiKey === undefined ? {} : { v2ApiKey }),
     ...(v3 === undefined ? {} : { v3 }),
     baseUrl,
     backupBaseUrls: backups,
     timeout,
-    getRetryLimit,
+    maxResponseBytes,
+    retry,
     userAgent: options.userAgent ?? `wxpark/${coreVersion} (node ${process.versions.node})`,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
@@ -246,7 +326,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     issues.push({
       path: 'options.v3',
       expected: 'APIv3 credentials (a composed package has APIv3 routes)',
-      received: describeShape(v3),
+      received: describeValue(v3),
     });
     return undefined;
   }
@@ -255,7 +335,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
     issues.push({
       path: 'options.v3.serialNo',
       expected: 'the merchant API certificate serial in hex',
-      received: describeShape(v3.serialNo),
+      received: describeValue(v3.serialNo),
     });
   }
   let signer: RequestSigner | undefined;
@@ -297,7 +377,7 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
       () => loadPlatformPublicKey(id as string, key as KeyInput),
       typeof id === 'string' && /^PUB_KEY_ID_\d{1,40}$/.test(id)
         ? `id ${id} with an unusable key`
-        : `id ${describeShape(id)}`,
+        : `id ${describeValue(id)}`,
     );
     if (loaded) publicKey = { id: loaded.id, key: loaded.publicKey };
   }
@@ -331,12 +411,40 @@ function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV
   };
 }
 
-/** Names a value's type and size, never its content: for options that may hold a misplaced secret. */
-function describeShape(value: unknown): string {
-  if (typeof value === 'string') return `a string of ${value.length} characters`;
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : typeof value;
+function resolveRetry(given: unknown, timeout: number, issues: ValidationIssue[]): RetryPolicy {
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
+    issues.push({
+      path: 'options.retry',
+      expected: 'an object ({ limit, maxRetryAfter })',
+      received: describeValue(given),
+    });
+    return { limit: 0, maxRetryAfter: 0 };
+  }
+  const { limit = 2, maxRetryAfter = timeout } = (given ?? {}) as RetryOptions;
+  if (!Number.isInteger(limit) || limit < 0 || limit > 10) {
+    issues.push({
+      path: 'options.retry.limit',
+      expected: 'an integer from 0 to 10',
+      received: describeValue(limit),
+    });
+  }
+  if (!Number.isInteger(maxRetryAfter) || maxRetryAfter < 0 || maxRetryAfter > 2_147_483_647) {
+    issues.push({
+      path: 'options.retry.maxRetryAfter',
+      expected: 'a non-negative integer of milliseconds',
+      received: describeValue(maxRetryAfter),
+    });
+  }
+  return { limit, maxRetryAfter };
+}
+
+/** A protocol was composed without the credentials it needs (normally caught when options are checked). */
+export function missingCredentials(expected: string): ValidationError {
+  return new ValidationError({
+    code: 'INVALID_OPTIONS',
+    context: 'createClient',
+    issues: [{ path: 'options', expected, received: 'not configured' }],
+  });
 }
 
 /** Runs a key loader; its failure becomes an issue that never echoes the key. */

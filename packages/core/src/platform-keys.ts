@@ -10,11 +10,11 @@ import {
 import { WxparkError } from './errors.ts';
 
 /**
- * Where WeChat Pay's keys come from: the verifier for answers and callbacks, and the id the client asks
+ * Where WeChat Pay's keys come from: the verifier for responses and callbacks, and the id the client asks
  * WeChat to answer with (the `Wechatpay-Serial` request header).
  */
 export interface PlatformKeyProvider extends SignatureVerifier {
-  /** The key id WeChat should sign answers with: a `PUB_KEY_ID_…` or a certificate serial. */
+  /** The key id WeChat should sign responses with: a `PUB_KEY_ID_…` or a certificate serial. */
   preferredSerial(): Promise<string | undefined>;
   /** The key to encrypt sensitive request fields with, and its id. */
   encryptionKey(): Promise<PlatformKey>;
@@ -32,11 +32,17 @@ export interface PlatformKeysOptions {
    */
   download?: () => Promise<PlatformKey[]>;
   /**
-   * Least milliseconds between downloads triggered by an unknown serial, so forged callbacks cannot make
-   * the client hammer `/v3/certificates`.
+   * Least milliseconds between downloads triggered by an unknown serial after a successful one, so forged
+   * notices cannot make the client hammer `/v3/certificates`.
    * @default 60000
    */
   minRefreshInterval?: number;
+  /**
+   * Milliseconds before the first download after a failed one, doubling with each further failure up to
+   * `minRefreshInterval`, so a certificate rotated right after a failure is picked up within seconds.
+   * @default 1000
+   */
+  failureBackoff?: number;
   /**
    * Refresh certificates this long before the newest one expires, and at least this often.
    * @default 43200000 (12 hours)
@@ -62,23 +68,36 @@ export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyPro
   const download = options.download;
   const minInterval = options.minRefreshInterval ?? 60_000;
   const refreshEvery = options.refreshEvery ?? 12 * 60 * 60 * 1000;
+  const failureBackoff = Math.min(options.failureBackoff ?? 1_000, minInterval);
   let inFlight: Promise<void> | undefined;
   let lastRefresh = Number.NEGATIVE_INFINITY;
   // Refreshes for an unknown serial are rate-limited on their own clock: the download at start must not
-  // stop the client from following a rotation a minute later, and forged serials must not cost a download each.
-  let lastMissRefresh = Number.NEGATIVE_INFINITY;
+  // stop the client from following a rotation a minute later, and forged serials must not cost a download
+  // each. After a failed download the wait is short and grows (1 s, 2 s, 4 s … up to minRefreshInterval):
+  // a rotation right after a failure would otherwise fail every response and notice for a whole interval.
+  let nextMissRefresh = Number.NEGATIVE_INFINITY;
+  let failures = 0;
 
-  function refresh(): Promise<void> {
+  function refresh(onMiss = false): Promise<void> {
     if (!download) return Promise.resolve();
     inFlight ??= download()
-      .then((keys) => {
-        for (const key of keys) set.add(key);
-        // Drop certificates that have expired; overlapping ones stay for callbacks still signed with them.
-        for (const id of set.ids()) {
-          const key = set.get(id);
-          if (key?.kind === 'certificate' && key.notAfter && key.notAfter.getTime() < now()) set.delete(id);
-        }
-      })
+      .then(
+        (keys) => {
+          for (const key of keys) set.add(key);
+          // Drop certificates that have expired; overlapping ones stay for notices still signed with them.
+          for (const id of set.ids()) {
+            const key = set.get(id);
+            if (key?.kind === 'certificate' && key.notAfter && key.notAfter.getTime() < now()) set.delete(id);
+          }
+          failures = 0;
+          if (onMiss) nextMissRefresh = now() + minInterval;
+        },
+        (error: unknown) => {
+          failures++;
+          nextMissRefresh = now() + Math.min(failureBackoff * 2 ** (failures - 1), minInterval);
+          throw error;
+        },
+      )
       .finally(() => {
         lastRefresh = now();
         inFlight = undefined;
@@ -111,12 +130,11 @@ export function createPlatformKeys(options: PlatformKeysOptions): PlatformKeyPro
 
   return {
     async verify(serial, message, signature, context) {
-      if (!set.has(serial) && download && (inFlight || now() - lastMissRefresh >= minInterval)) {
-        if (!inFlight) lastMissRefresh = now();
-        await refresh().catch((error: unknown) => {
+      if (!set.has(serial) && download && (inFlight || now() >= nextMissRefresh)) {
+        await refresh(true).catch((error: unknown) => {
           throw new WxparkError({
             code: 'PLATFORM_KEYS_UNAVAILABLE',
-            message: `an answer was signed with key ${serial}, and downloading the platform certificates to find it failed`,
+            message: `a response was signed with key ${serial}, and downloading the platform certificates to find it failed`,
             cause: error,
           });
         });

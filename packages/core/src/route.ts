@@ -1,8 +1,8 @@
 import { ApiError, type ValidationIssue } from './errors.ts';
-import type { ResolvedV3 } from './options.ts';
+import type { ResolvedOptions } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import { runSchema, type Schema, type StandardSchema, toStandardSchema } from './schema.ts';
-import type { RawAnswer, SendOptions, Transport } from './transport.ts';
+import type { RawResponse, SendOptions, Transport } from './transport.ts';
 
 /** HTTP methods WeChat Pay uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -10,8 +10,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** How the APIv2 protocol treats a route. */
 export interface V2RouteRules {
   /**
-   * WeChat documents this route's success answers as carrying no `sign`. When false (the default) an
-   * unsigned success answer is a `SignatureError`.
+   * WeChat documents this route's success responses as carrying no `sign`. When false (the default) an
+   * unsigned success response is a `SignatureError`.
    * @default false
    */
   readonly unsignedResponse?: boolean;
@@ -78,19 +78,34 @@ export interface XmlCodec {
   parse(body: string): Record<string, string>;
 }
 
-/** A client's APIv3 half, once created: signs, sends and verifies one call; holds WeChat Pay's keys. */
-export interface V3Runtime {
-  readonly keys: PlatformKeyProvider;
-  call(
-    route: AnyRoute,
-    wire: Record<string, unknown>,
-    config: SendOptions,
-  ): Promise<{ answer: RawAnswer; data: unknown }>;
+/** What a protocol's call gives back: the response as received, and its verified data. */
+export interface ProtocolResult {
+  readonly response: RawResponse;
+  readonly data: unknown;
 }
 
-/** Creates the APIv3 half of a client; `apiV3` from this package is the one implementation. */
-export interface V3Support {
-  create(settings: { mchId: string; v3: ResolvedV3; transport: Transport; userAgent: string }): V3Runtime;
+/**
+ * One protocol's half of a client (`V2Protocol`, `V3Protocol`): signs, sends and verifies a call of its
+ * routes. `createClient` runs every call through the same path, whichever protocol it uses.
+ */
+export interface Protocol {
+  call(route: AnyRoute, wire: Record<string, unknown>, config: SendOptions): Promise<ProtocolResult>;
+  /** WeChat Pay's keys, for a protocol that verifies with them (APIv3), shared with notice handlers. */
+  readonly keys?: PlatformKeyProvider;
+}
+
+/** What a protocol is created with: the client's checked options and its transport. */
+export interface ProtocolContext {
+  readonly options: ResolvedOptions;
+  readonly transport: Transport;
+}
+
+/**
+ * A protocol as a route package brings it to `createClient` (`apiV2(codec)`, `apiV3`): kept out of
+ * `createClient` itself so a bundle carries only the protocols its routes use.
+ */
+export interface ProtocolPlug {
+  create(context: ProtocolContext): Protocol;
 }
 
 /** What a route package exports for `createClient`. */
@@ -98,10 +113,10 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
   /** The npm name, for error messages. */
   readonly name: string;
   readonly routes: R;
-  /** Required by packages with APIv2 routes; keeps the XML parser out of APIv3-only installs. */
-  readonly xmlCodec?: XmlCodec;
-  /** Required by packages with APIv3 routes (`apiV3`); keeps the APIv3 machinery out of APIv2-only bundles. */
-  readonly v3?: V3Support;
+  /** Required by packages with APIv2 routes: `apiV2(codec)`, which keeps the XML parser out of APIv3-only installs. */
+  readonly v2?: ProtocolPlug;
+  /** Required by packages with APIv3 routes: `apiV3`, which keeps the APIv3 machinery out of APIv2-only bundles. */
+  readonly v3?: ProtocolPlug;
 }
 
 /**
@@ -148,7 +163,7 @@ export type RouteResponse<D> = D extends RouteDefinition<unknown, infer Res, Htt
 export function checkAnswer(
   route: AnyRoute,
   data: unknown,
-  answer: Pick<RawAnswer, 'status' | 'headers'>,
+  answer: Pick<RawResponse, 'status' | 'headers'>,
 ): unknown {
   const checked = runSchema(route.response, data);
   if (checked.ok) return checked.value;

@@ -1,3 +1,4 @@
+import { describeValue } from '@wxpark/signer';
 import type { ValidationIssue } from './errors.ts';
 import { formatChinaRfc3339, isRfc3339 } from './time.ts';
 
@@ -39,23 +40,6 @@ type ObjectOut<S extends Shape> = Simplify<
     [K in OptionalKeys<S>]?: SchemaOutput<S[K]>;
   }
 >;
-
-/** Describes a value for an error message without echoing long strings. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (typeof value === 'string') {
-    const length = [...value].length;
-    return length <= 40
-      ? `${JSON.stringify(value)} (${length} characters)`
-      : `a string of ${length} characters`;
-  }
-  if (typeof value === 'number') return Number.isFinite(value) ? `the number ${value}` : `${value}`;
-  if (typeof value === 'boolean') return `${value}`;
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : 'a Date';
-  return `a ${typeof value}`;
-}
 
 function fail(issues: ValidationIssue[], path: string, expected: string, value: unknown): void {
   issues.push({ path, expected, received: describeValue(value) });

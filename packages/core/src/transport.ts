@@ -1,5 +1,6 @@
-import ky, { isNetworkError, isTimeoutError, type KyInstance } from 'ky';
+import ky, { isNetworkError, type KyInstance } from 'ky';
 import { type TransportAttempt, TransportError } from './errors.ts';
+import { backoff, delay, isRetryable, type RetryPolicy, retryDelay } from './retry.ts';
 import type { HttpMethod } from './route.ts';
 
 /** One signed attempt at a call. Built afresh for every attempt, so each carries its own nonce and time. */
@@ -10,8 +11,8 @@ export interface PreparedAttempt {
   readonly body?: string;
 }
 
-/** An HTTP answer: its body as received (for signature checks) and as text. */
-export interface RawAnswer {
+/** An HTTP response: its body as received (for signature checks) and as text. */
+export interface RawResponse {
   readonly url: string;
   readonly status: number;
   readonly headers: Headers;
@@ -27,8 +28,11 @@ const utf8 = new TextDecoder();
 export interface TransportSettings {
   readonly baseUrl: string;
   readonly backupBaseUrls: readonly string[];
+  /** Milliseconds for one attempt, from sending to the last byte of the response body. */
   readonly timeout: number;
-  readonly getRetryLimit: number;
+  /** Most bytes a response body may have; past it the connection is cut. */
+  readonly maxResponseBytes: number;
+  readonly retry: RetryPolicy;
   readonly fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 }
 
@@ -86,11 +90,62 @@ export function isUnreachable(error: unknown): boolean {
   return facts.some((fact) => fact.code !== 'ERR_NETWORK') && facts.every(beforeRequest);
 }
 
-function describeFailure(error: unknown): string {
-  if (isTimeoutError(error)) return 'timed out';
+/** Why this transport aborted an attempt itself (rather than the caller's signal). */
+class AttemptAborted extends Error {
+  readonly reason: 'timeout' | 'too-large';
+
+  constructor(reason: 'timeout' | 'too-large') {
+    super(reason === 'timeout' ? 'timed out' : 'response body too large');
+    this.reason = reason;
+  }
+}
+
+function abortedBy(error: unknown, signal: AbortSignal): AttemptAborted | undefined {
+  if (error instanceof AttemptAborted) return error;
+  return signal.reason instanceof AttemptAborted ? signal.reason : undefined;
+}
+
+function describeFailure(error: unknown, aborted: AttemptAborted | undefined): string {
+  if (aborted) return aborted.message;
   const codes = errorCodes(error).filter((code) => code !== 'ERR_NETWORK');
   const message = error instanceof Error ? error.message : String(error);
   return codes.length > 0 ? `${message} (${[...new Set(codes)].join(', ')})` : message;
+}
+
+/**
+ * Reads a body as a stream, stopping at `limit` bytes: the abort cuts the connection, so a huge or endless
+ * body costs at most `limit` bytes of memory.
+ */
+async function readCapped(response: Response, limit: number, abort: (reason: AttemptAborted) => void) {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    const tooLarge = new AttemptAborted('too-large');
+    abort(tooLarge);
+    throw tooLarge;
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      const tooLarge = new AttemptAborted('too-large');
+      abort(tooLarge);
+      await reader.cancel().catch(() => {});
+      throw tooLarge;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /**
@@ -106,8 +161,9 @@ export class Transport {
     this.#settings = settings;
     this.#http = ky.create({
       throwHttpErrors: false,
-      timeout: settings.timeout,
-      // Retries are ours (see send): each attempt must be signed afresh.
+      // The attempt's own signal bounds it, body included; ky's timeout stops at the headers.
+      timeout: false,
+      // Retries are ours (see send).
       retry: { limit: 0 },
       redirect: 'error',
       ...(settings.fetch ? { fetch: settings.fetch } : {}),
@@ -120,18 +176,19 @@ export class Transport {
   }
 
   /**
-   * Sends one call. `prepare` runs for every attempt (GET retries and failovers included), so every attempt
-   * carries a fresh nonce, timestamp and signature: retries happen here rather than inside ky, whose
-   * `beforeRequest` hook would run only once per call.
+   * Sends one call. `prepare` runs for every attempt, so every attempt carries a fresh nonce, timestamp and
+   * signature. The loop is ours, not ky's `retry`: ky retries one URL only, so it cannot fail over to a
+   * backup host; it cannot tell a failure before any byte left (a POST may then go to the next host) from one
+   * after (the POST must never be sent again); and it would resend the same signed request.
    */
   async send(
     method: HttpMethod,
     prepare: () => Promise<PreparedAttempt>,
     options: SendOptions = {},
-  ): Promise<RawAnswer> {
+  ): Promise<RawResponse> {
     const attempts: TransportAttempt[] = [];
     const hosts = this.hosts;
-    const retries = method === 'GET' ? this.#settings.getRetryLimit : 0;
+    const retries = method === 'GET' ? this.#settings.retry.limit : 0;
     let path = '';
     for (let hostIndex = 0; hostIndex < hosts.length; hostIndex++) {
       const host = hosts[hostIndex]!;
@@ -139,36 +196,50 @@ export class Transport {
         const attempt = await prepare();
         path = attempt.path;
         const url = host + attempt.path;
+        const controller = new AbortController();
+        const abort = (reason: AttemptAborted) => controller.abort(reason);
+        const timer = setTimeout(
+          () => abort(new AttemptAborted('timeout')),
+          options.timeout ?? this.#settings.timeout,
+        );
+        const signal = options.signal
+          ? AbortSignal.any([options.signal, controller.signal])
+          : controller.signal;
         try {
           const response = await this.#http(url, {
             method,
             headers: attempt.headers,
             ...(attempt.body === undefined ? {} : { body: attempt.body }),
-            ...(options.signal ? { signal: options.signal } : {}),
-            timeout: options.timeout ?? this.#settings.timeout,
+            signal,
           });
-          const bytes = new Uint8Array(await response.arrayBuffer());
-          const body = utf8.decode(bytes);
-          if (retry < retries && retryableStatuses.has(response.status)) {
+          const bytes = await readCapped(response, this.#settings.maxResponseBytes, abort);
+          clearTimeout(timer);
+          const wait =
+            retry < retries && isRetryable({ status: response.status })
+              ? retryDelay(retry, response.headers.get('retry-after'), this.#settings.retry.maxRetryAfter)
+              : undefined;
+          if (wait !== undefined) {
             attempts.push({ url, error: `HTTP ${response.status}` });
-            await delay(backoff(retry, response.headers.get('retry-after')), options.signal);
+            await delay(wait, options.signal);
             continue;
           }
-          return { url, status: response.status, headers: response.headers, bytes, body };
+          return { url, status: response.status, headers: response.headers, bytes, body: utf8.decode(bytes) };
         } catch (error) {
-          attempts.push({ url, error: describeFailure(error) });
-          if (options.signal?.aborted) throw error;
-          const unreachable = isUnreachable(error);
+          clearTimeout(timer);
+          if (options.signal?.aborted) throw options.signal.reason;
+          const aborted = abortedBy(error, controller.signal);
+          attempts.push({ url, error: describeFailure(error, aborted) });
+          const timedOut = aborted?.reason === 'timeout';
+          const unreachable = !aborted && isUnreachable(error);
           // Only a GET may be repeated after a failure that the server might have seen.
           const repeatable =
-            unreachable || (method === 'GET' && (isNetworkError(error) || isTimeoutError(error)));
+            unreachable || (method === 'GET' && (timedOut || (!aborted && isNetworkError(error))));
           if (repeatable && retry < retries) {
-            await delay(backoff(retry, null), options.signal);
+            await delay(backoff(retry), options.signal);
             continue;
           }
-          if ((unreachable || (method === 'GET' && isTimeoutError(error))) && hostIndex < hosts.length - 1)
-            break;
-          throw toTransportError(error, method, attempt.path, attempts);
+          if ((unreachable || (method === 'GET' && timedOut)) && hostIndex < hosts.length - 1) break;
+          throw toTransportError(error, aborted, method, attempt.path, attempts);
         }
       }
     }
@@ -182,70 +253,72 @@ export class Transport {
   }
 }
 
-const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
-
-function backoff(retry: number, retryAfter: string | null): number {
-  const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 2_000);
-  return Math.min(100 * 2 ** retry, 2_000);
+/**
+ * A copy of an error chain with only names, messages and network codes: the HTTP library's errors hold the
+ * request, whose `Authorization` header must never reach an error, a log line or `util.inspect`.
+ */
+export function redactCause(error: unknown, depth = 0): Error | undefined {
+  if (error === undefined || error === null || depth > 8) return undefined;
+  if (!(error instanceof Error)) return new Error(typeof error === 'string' ? error : typeof error);
+  const { code, syscall } = error as { code?: unknown; syscall?: unknown };
+  const cause = redactCause(error.cause, depth + 1);
+  const copy: Error & { code?: string; syscall?: string } =
+    error instanceof AggregateError
+      ? new AggregateError(
+          error.errors.map((inner) => redactCause(inner, depth + 1)),
+          error.message,
+          cause ? { cause } : undefined,
+        )
+      : new Error(error.message, cause ? { cause } : undefined);
+  copy.name = error.name;
+  if (typeof code === 'string') copy.code = code;
+  if (typeof syscall === 'string') copy.syscall = syscall;
+  copy.stack = `${copy.name}: ${copy.message}`;
+  return copy;
 }
 
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
-}
+const mayHaveArrived =
+  'the call may have arrived; query its state before sending it again with the same parameters';
 
 function toTransportError(
   error: unknown,
+  aborted: AttemptAborted | undefined,
   method: string,
   path: string,
   attempts: TransportAttempt[],
 ): TransportError {
   const tried = attempts.map((a) => `${a.url}: ${a.error}`).join('; ');
-  if (isTimeoutError(error)) {
+  const base = { method, path, attempts };
+  if (aborted?.reason === 'too-large') {
     return new TransportError({
-      code: 'TIMEOUT',
-      message: `${method} ${path} got no answer in time (${tried})`,
-      hint:
-        method === 'GET'
-          ? undefined
-          : 'the call may have arrived; query its state before sending it again with the same parameters',
-      cause: error,
-      method,
-      path,
-      attempts,
+      ...base,
+      code: 'RESPONSE_TOO_LARGE',
+      message: `${method} ${path}: the response body passed maxResponseBytes, so the connection was cut (${tried})`,
+      hint: 'the call reached the server and may have been processed: query its state before sending it again; raise maxResponseBytes only if responses this large are expected',
     });
   }
+  if (aborted?.reason === 'timeout') {
+    return new TransportError({
+      ...base,
+      code: 'TIMEOUT',
+      message: `${method} ${path} got no complete response in time (${tried})`,
+      ...(method === 'GET' ? {} : { hint: mayHaveArrived }),
+    });
+  }
+  const cause = redactCause(error);
   if (isUnreachable(error)) {
     return new TransportError({
+      ...base,
       code: 'UNREACHABLE',
-      message: `${method} ${path} could not reach any WeChat Pay host (${tried})`,
-      cause: error,
-      method,
-      path,
-      attempts,
+      message: `${method} ${path} could not reach any host (${tried})`,
+      ...(cause ? { cause } : {}),
     });
   }
   return new TransportError({
+    ...base,
     code: 'NETWORK',
     message: `${method} ${path} failed on the network (${tried})`,
-    hint:
-      isNetworkError(error) && method !== 'GET'
-        ? 'the call may have arrived, so it was not sent again'
-        : undefined,
-    cause: error,
-    method,
-    path,
-    attempts,
+    ...(method === 'GET' ? {} : { hint: `${mayHaveArrived}; it was not sent again` }),
+    ...(cause ? { cause } : {}),
   });
 }

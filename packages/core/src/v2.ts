@@ -1,34 +1,54 @@
 import { createNonce, signV2, type V2ApiKey, type V2SignType, verifyV2 } from '@wxpark/signer';
 import { ApiError, SignatureError, ValidationError, WxparkError } from './errors.ts';
-import type { AnyRoute, XmlCodec } from './route.ts';
-import type { PreparedAttempt, RawAnswer } from './transport.ts';
+import { missingCredentials } from './options.ts';
+import { isRetryable } from './retry.ts';
+import type { AnyRoute, Protocol, ProtocolContext, ProtocolPlug, ProtocolResult, XmlCodec } from './route.ts';
+import type { PreparedAttempt, RawResponse, SendOptions, Transport } from './transport.ts';
 
 /** APIv2 fields as sent and received: a flat record of strings. */
 export type V2Fields = Record<string, string>;
 
-const retryableV2Codes = new Set([
-  'SYSTEMERROR',
-  'SYSTEM_ERROR',
-  'FREQUENCY_LIMITED',
-  'RATE_LIMITED',
-  'BIZERR_NEED_RETRY',
-]);
-
 const keyHint =
   'the APIv2 key is the 32-character key set under API security in the merchant console; it is not the APIv3 key';
 
-/** Signs, encodes and checks APIv2 calls for one client. */
-export class V2Protocol {
+/** WeChat Pay could not verify the request's `sign`. */
+function signErrorHint(mchId: string | undefined): string {
+  const merchant = mchId && /^\d{1,32}$/.test(mchId) ? `merchant ${mchId}` : 'the merchant in mch_id';
+  return `WeChat Pay could not verify the request's sign: v2.apiKey must be the APIv2 key (not the APIv3 key) of ${merchant}, set under API安全 in its merchant console; the sign_type sent must be one that merchant uses`;
+}
+
+function isSignError(code: string | undefined, description: string | undefined): boolean {
+  return code === 'SIGNERROR' || code === 'SIGN_ERROR' || (description?.includes('签名') ?? false);
+}
+
+/** The APIv2 half of one client: signs each attempt's `sign`, encodes XML, and checks every response. */
+export class V2Protocol implements Protocol {
   readonly #apiKey: V2ApiKey;
   readonly #codec: XmlCodec;
+  readonly #transport: Transport;
+  readonly #userAgent: string;
 
-  constructor(apiKey: V2ApiKey, codec: XmlCodec) {
+  constructor(codec: XmlCodec, context: ProtocolContext) {
+    const apiKey = context.options.v2ApiKey;
+    if (!apiKey) throw missingCredentials('options.v2.apiKey (the APIv2 API key)');
     this.#apiKey = apiKey;
     this.#codec = codec;
+    this.#transport = context.transport;
+    this.#userAgent = context.options.userAgent;
+  }
+
+  async call(route: AnyRoute, wire: Record<string, unknown>, config: SendOptions): Promise<ProtocolResult> {
+    const fields = wire as V2Fields;
+    const response = await this.#transport.send(
+      route.method,
+      async () => this.prepare(route, fields),
+      config,
+    );
+    return { response, data: this.read(route, fields, response) };
   }
 
   /** Builds one attempt: a fresh `nonce_str` unless the caller fixed one, then `sign`. */
-  prepare(route: AnyRoute, fields: V2Fields, userAgent: string): PreparedAttempt {
+  prepare(route: AnyRoute, fields: V2Fields): PreparedAttempt {
     const signed: V2Fields = { ...fields };
     if (!signed.nonce_str) signed.nonce_str = createNonce(32);
     signed.sign = signV2(signed, this.#apiKey, signTypeOf(signed));
@@ -37,7 +57,7 @@ export class V2Protocol {
       headers: {
         'content-type': 'text/xml; charset=utf-8',
         accept: 'text/xml, application/xml',
-        'user-agent': userAgent,
+        'user-agent': this.#userAgent,
       },
       body: this.#build(signed),
     };
@@ -61,31 +81,31 @@ export class V2Protocol {
   }
 
   /**
-   * Checks an answer: the `sign` is verified with the `sign_type` that was sent (never guessed from its
+   * Checks a response: the `sign` is verified with the `sign_type` that was sent (never guessed from its
    * length); failures become `ApiError`; an unsigned success is refused unless the route says WeChat sends
    * none.
    */
-  read(route: AnyRoute, sent: V2Fields, answer: RawAnswer): V2Fields {
-    const requestId = answer.headers.get('request-id') ?? undefined;
+  read(route: AnyRoute, sent: V2Fields, response: RawResponse): V2Fields {
+    const requestId = response.headers.get('request-id') ?? undefined;
     const base = {
       protocol: 'v2' as const,
       method: route.method,
       path: route.path,
-      status: answer.status,
+      status: response.status,
       requestId,
     };
-    if (answer.status < 200 || answer.status >= 300) {
+    if (response.status < 200 || response.status >= 300) {
       throw new ApiError({
         ...base,
-        code: `HTTP_${answer.status}`,
-        message: `${route.method} ${route.path} answered HTTP ${answer.status}`,
+        code: 'HTTP_STATUS',
+        message: `${route.method} ${route.path} answered HTTP ${response.status}`,
         signatureVerified: false,
-        isRetryable: answer.status >= 500 || answer.status === 429,
+        isRetryable: isRetryable({ status: response.status }),
       });
     }
     let fields: V2Fields;
     try {
-      fields = this.#codec.parse(answer.body);
+      fields = this.#codec.parse(response.body);
     } catch (error) {
       if (WxparkError.isInstance(error)) throw error;
       throw new WxparkError({
@@ -99,8 +119,8 @@ export class V2Protocol {
     if (hasSign && !verifyV2(fields, this.#apiKey, signType)) {
       throw new SignatureError({
         code: 'SIGNATURE_MISMATCH',
-        message: `${route.path}: the answer's sign does not match its fields under ${signType}`,
-        hint: keyHint,
+        message: `${route.path}: the response's sign does not match its fields under ${signType}`,
+        hint: `${keyHint}; the call reached WeChat Pay and may have been processed: query its state before sending it again`,
         path: route.path,
         ...(requestId ? { requestId } : {}),
       });
@@ -111,10 +131,10 @@ export class V2Protocol {
         ...base,
         code: fields.err_code || 'RETURN_CODE_FAIL',
         message: `${route.path}: communication failed: ${description ?? 'no return_msg'}`,
-        ...(description?.includes('签名') ? { hint: `${keyHint}; also check sign_type` } : {}),
+        ...(isSignError(fields.err_code, description) ? { hint: signErrorHint(sent.mch_id) } : {}),
         ...(description === undefined ? {} : { description }),
         signatureVerified: hasSign,
-        isRetryable: false,
+        isRetryable: isRetryable({ status: response.status, code: fields.err_code, verified: hasSign }),
       });
     }
     if (fields.result_code !== 'SUCCESS') {
@@ -124,21 +144,30 @@ export class V2Protocol {
         ...base,
         code,
         message: `${route.path}: ${code}${description ? `: ${description}` : ''}`,
+        ...(isSignError(code, description) ? { hint: signErrorHint(sent.mch_id) } : {}),
         ...(description === undefined ? {} : { description }),
         signatureVerified: hasSign,
-        isRetryable: retryableV2Codes.has(code),
+        isRetryable: isRetryable({ status: response.status, code, verified: hasSign }),
       });
     }
     if (!hasSign && !route.v2?.unsignedResponse) {
       throw new SignatureError({
         code: 'MISSING_SIGN',
-        message: `${route.path}: a success answer without sign was refused; WeChat Pay signs these answers`,
+        message: `${route.path}: a success response without sign was refused; WeChat Pay signs these responses`,
         path: route.path,
         ...(requestId ? { requestId } : {}),
       });
     }
     return fields;
   }
+}
+
+/**
+ * The APIv2 support a package with APIv2 routes brings to a client, with the XML codec it uses:
+ * `definePackage({ …, v2: apiV2({ build: buildXml, parse: parseXml }) })`.
+ */
+export function apiV2(codec: XmlCodec): ProtocolPlug {
+  return { create: (context) => new V2Protocol(codec, context) };
 }
 
 function signTypeOf(fields: V2Fields): V2SignType {

@@ -12,7 +12,7 @@ import {
 } from '@wxpark/signer';
 import { SignatureError, WxparkError } from './errors.ts';
 import { readRawBody } from './raw-body.ts';
-import { toSignatureError } from './v3.ts';
+import { toSignatureError } from './v3-signature.ts';
 
 /** A verified, decrypted APIv3 callback. */
 export interface V3Notice<Resource = unknown, EventType extends string = string> {
@@ -179,7 +179,7 @@ export function createV3NoticeHandler<N extends V3Notice = V3Notice>(
       const code = WxparkError.isInstance(error) ? error.code : 'FAIL';
       // A forged or stale notice is refused for good (4xx); a decryption failure is usually our own
       // misconfigured APIv3 key, so answer 5xx and let WeChat retry once it is fixed.
-      const status = error instanceof SignatureError ? 401 : code === 'MALFORMED_NOTICE' ? 400 : 500;
+      const status = SignatureError.isInstance(error) ? 401 : code === 'MALFORMED_NOTICE' ? 400 : 500;
       return { status, body: JSON.stringify({ code: 'FAIL', message: code }) };
     }
     const earlier = processed.get(notice.id);

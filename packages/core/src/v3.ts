@@ -1,25 +1,18 @@
 import {
+  type ApiV3Key,
   createAuthorization,
   encryptSensitive,
-  type RequestSigner,
   readWechatpayHeaders,
-  SignerError,
   verifyV3Signature,
 } from '@wxpark/signer';
-import { ApiError, type ApiErrorDetail, SignatureError, WxparkError } from './errors.ts';
-import type { PlatformKeyProvider } from './platform-keys.ts';
-import type { AnyRoute } from './route.ts';
-import type { PreparedAttempt, RawAnswer } from './transport.ts';
-
-/** Merchant identity and keys for APIv3 signing and verification. */
-export interface V3Credentials {
-  readonly mchId: string;
-  readonly serialNo: string;
-  readonly signer: RequestSigner;
-  readonly keys: PlatformKeyProvider;
-  readonly windowSeconds: number;
-  readonly now?: () => number;
-}
+import { certificatesRoute, readCertificates } from './certificates.ts';
+import { ApiError, type ApiErrorCode, type ApiErrorDetail, WxparkError } from './errors.ts';
+import { missingCredentials, type ResolvedV3 } from './options.ts';
+import { createPlatformKeys, type PlatformKeyProvider } from './platform-keys.ts';
+import { isRetryable } from './retry.ts';
+import type { AnyRoute, Protocol, ProtocolContext, ProtocolPlug, ProtocolResult } from './route.ts';
+import type { PreparedAttempt, RawResponse, SendOptions, Transport } from './transport.ts';
+import { toSignatureError } from './v3-signature.ts';
 
 /** A v3 call whose body and URL are fixed; only its Authorization changes between attempts. */
 export interface V3PreparedCall {
@@ -29,29 +22,51 @@ export interface V3PreparedCall {
   readonly serial?: string | null;
 }
 
-const retryableStatuses = new Set([429, 500, 502, 503, 504]);
+/**
+ * The APIv3 half of one client: signs each attempt's `Authorization`, encrypts sensitive fields, verifies
+ * every response, and holds WeChat Pay's keys (fetching `/v3/certificates` in certificate mode).
+ */
+export class V3Protocol implements Protocol {
+  readonly keys: PlatformKeyProvider;
+  readonly #mchId: string;
+  readonly #v3: ResolvedV3;
+  readonly #transport: Transport;
+  readonly #userAgent: string;
 
-const signatureHints: Partial<Record<string, string>> = {
-  SIGNATURE_MISMATCH:
-    'check the configured WeChat Pay public key or platform certificates; a body that was parsed and re-serialised will not verify',
-  TIMESTAMP_OUT_OF_WINDOW:
-    'check this machine’s clock (NTP): it differs from WeChat Pay’s by more than the allowed window',
-  UNKNOWN_SERIAL:
-    'the answer names a key this client does not hold: configure v3.publicKey (PUB_KEY_ID_…) or platform certificates',
-  SIGNATURE_PROBE:
-    'WeChat Pay sends such probes on purpose to check that signatures are verified; refusing it is correct',
-};
-
-/** Signs, encodes and verifies APIv3 calls for one client. */
-export class V3Protocol {
-  readonly #credentials: V3Credentials;
-
-  constructor(credentials: V3Credentials) {
-    this.#credentials = credentials;
+  constructor(context: ProtocolContext) {
+    const { options, transport } = context;
+    if (!options.v3 || !options.mchId)
+      throw missingCredentials('options.mchId and options.v3 (serialNo, privateKey, platform keys)');
+    const v3 = options.v3;
+    this.#mchId = options.mchId;
+    this.#v3 = v3;
+    this.#transport = transport;
+    this.#userAgent = options.userAgent;
+    const apiV3Key = v3.apiV3Key;
+    const download =
+      v3.certificates === 'download' && apiV3Key ? () => this.#downloadCertificates(apiV3Key) : undefined;
+    this.keys =
+      v3.platformKeys ??
+      createPlatformKeys({
+        ...(v3.publicKey ? { publicKey: v3.publicKey } : {}),
+        ...(Array.isArray(v3.certificates) ? { certificates: v3.certificates } : {}),
+        ...(download ? { download } : {}),
+      });
   }
 
-  get keys(): PlatformKeyProvider {
-    return this.#credentials.keys;
+  async call(route: AnyRoute, wire: Record<string, unknown>, config: SendOptions): Promise<ProtocolResult> {
+    const call = await this.prepareCall(route, wire);
+    const response = await this.#transport.send(route.method, () => this.prepare(route, call), config);
+    return { response, data: await this.read(route, response) };
+  }
+
+  async #downloadCertificates(apiV3Key: ApiV3Key) {
+    const call = await this.prepareCall(certificatesRoute, {});
+    // No Wechatpay-Serial here: choosing one would need the very certificates being fetched.
+    const response = await this.#transport.send('GET', () =>
+      this.prepare(certificatesRoute, { ...call, serial: null }),
+    );
+    return readCertificates(response, apiV3Key, this.#v3.windowSeconds);
   }
 
   /** Fixes the URL and JSON body once per call; encrypts fields the route marks sensitive. */
@@ -72,7 +87,7 @@ export class V3Protocol {
     }
     let serial: string | undefined;
     if (rules.sensitive?.length) {
-      const key = await this.#credentials.keys.encryptionKey();
+      const key = await this.keys.encryptionKey();
       serial = key.id;
       for (const name of rules.sensitive) {
         if (typeof fields[name] === 'string') fields[name] = encryptSensitive(fields[name] as string, key);
@@ -85,24 +100,22 @@ export class V3Protocol {
   }
 
   /** Builds one attempt with a fresh timestamp, nonce and signature. */
-  async prepare(route: AnyRoute, call: V3PreparedCall, userAgent: string): Promise<PreparedAttempt> {
-    const { mchId, serialNo, signer } = this.#credentials;
+  async prepare(route: AnyRoute, call: V3PreparedCall): Promise<PreparedAttempt> {
     const authorization = await createAuthorization({
-      mchId,
-      serialNo,
-      signer,
+      mchId: this.#mchId,
+      serialNo: this.#v3.serialNo,
+      signer: this.#v3.signer,
       method: route.method,
       url: call.url,
       body: call.body ?? '',
     });
-    const serial =
-      call.serial === null ? undefined : (call.serial ?? (await this.#credentials.keys.preferredSerial()));
+    const serial = call.serial === null ? undefined : (call.serial ?? (await this.keys.preferredSerial()));
     return {
       path: call.url,
       headers: {
         authorization,
         accept: 'application/json',
-        'user-agent': userAgent,
+        'user-agent': this.#userAgent,
         ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(serial ? { 'wechatpay-serial': serial } : {}),
       },
@@ -111,19 +124,19 @@ export class V3Protocol {
   }
 
   /**
-   * Verifies and reads an answer. Every 2xx must carry a valid signature; an error answer is verified when
+   * Verifies and reads a response. Every 2xx must carry a valid signature; an error response is verified when
    * it carries signature headers, and marked unverified otherwise.
    */
-  async read(route: AnyRoute, answer: RawAnswer): Promise<unknown> {
-    const requestId = answer.headers.get('request-id') ?? undefined;
-    const ok = answer.status >= 200 && answer.status < 300;
-    const headers = readWechatpayHeaders(answer.headers);
+  async read(route: AnyRoute, response: RawResponse): Promise<unknown> {
+    const requestId = response.headers.get('request-id') ?? undefined;
+    const ok = response.status >= 200 && response.status < 300;
+    const headers = readWechatpayHeaders(response.headers);
     const signed = headers.signature !== undefined || headers.serial !== undefined;
-    if (ok || signed) await this.verify(headers, answer.bytes, route.path, requestId);
-    if (!ok) throw toApiError(route, answer, requestId, signed);
-    if (answer.status === 204 || answer.body === '') return {};
+    if (ok || signed) await this.verify(headers, response.bytes, route.path, requestId);
+    if (!ok) throw toApiError(route, response, requestId, signed);
+    if (response.status === 204 || response.body === '') return {};
     try {
-      return JSON.parse(answer.body) as unknown;
+      return JSON.parse(response.body) as unknown;
     } catch (error) {
       throw new WxparkError({
         code: 'MALFORMED_RESPONSE',
@@ -143,50 +156,37 @@ export class V3Protocol {
       await verifyV3Signature({
         headers,
         body,
-        verifier: this.#credentials.keys,
-        windowSeconds: this.#credentials.windowSeconds,
-        ...(this.#credentials.now ? { now: this.#credentials.now } : {}),
+        verifier: this.keys,
+        windowSeconds: this.#v3.windowSeconds,
       });
     } catch (error) {
-      throw toSignatureError(error, path, requestId);
+      throw toSignatureError(error, path, requestId, { fromResponse: true, serial: headers.serial });
     }
   }
 }
 
-/** Wraps a signer failure as the `SignatureError` callers catch, with a hint for the common causes. */
-export function toSignatureError(error: unknown, path: string, requestId?: string): WxparkError {
-  if (!SignerError.isInstance(error))
-    return WxparkError.isInstance(error)
-      ? error
-      : new WxparkError({ code: 'VERIFY_FAILED', message: `${path}: verification failed`, cause: error });
-  const hint = error.hint ?? signatureHints[error.code];
-  return new SignatureError({
-    code: error.code,
-    message: `${path}: ${error.message}`,
-    ...(hint ? { hint } : {}),
-    cause: error,
-    path,
-    ...(requestId ? { requestId } : {}),
-  });
-}
+/** The APIv3 support a package with APIv3 routes brings to a client: `definePackage({ …, v3: apiV3 })`. */
+export const apiV3: ProtocolPlug = {
+  create: (context) => new V3Protocol(context),
+};
 
 function toApiError(
   route: AnyRoute,
-  answer: RawAnswer,
+  response: RawResponse,
   requestId: string | undefined,
   signed: boolean,
 ): ApiError {
-  let code = `HTTP_${answer.status}`;
-  let message = `${route.method} ${route.path} answered HTTP ${answer.status}`;
+  let code: ApiErrorCode = 'HTTP_STATUS';
+  let message = `${route.method} ${route.path} answered HTTP ${response.status}`;
   let detail: ApiErrorDetail | undefined;
   try {
-    const parsed = JSON.parse(answer.body) as { code?: unknown; message?: unknown; detail?: unknown };
+    const parsed = JSON.parse(response.body) as { code?: unknown; message?: unknown; detail?: unknown };
     if (typeof parsed.code === 'string') code = parsed.code;
     if (typeof parsed.message === 'string')
       message = `${route.method} ${route.path}: ${code}: ${parsed.message}`;
     if (typeof parsed.detail === 'object' && parsed.detail !== null) detail = parsed.detail as ApiErrorDetail;
   } catch {
-    // Not every error answer has a JSON body (gateways, 502s): keep the status-based code.
+    // Not every error response has a JSON body (gateways, 502s): keep the status-based code.
   }
   const hint =
     code === 'SIGN_ERROR'
@@ -196,13 +196,13 @@ function toApiError(
     code,
     message,
     ...(hint ? { hint } : {}),
-    status: answer.status,
+    status: response.status,
     protocol: 'v3',
     method: route.method,
     path: route.path,
     ...(requestId ? { requestId } : {}),
     ...(detail ? { detail } : {}),
     signatureVerified: signed,
-    isRetryable: retryableStatuses.has(answer.status),
+    isRetryable: isRetryable({ status: response.status, code, verified: signed }),
   });
 }

@@ -40,7 +40,13 @@ function counter(withBody = true) {
 }
 
 function settings(baseUrl: string, backupBaseUrls: string[] = [], timeout = 2_000) {
-  return { baseUrl, backupBaseUrls, timeout, getRetryLimit: 2 };
+  return {
+    baseUrl,
+    backupBaseUrls,
+    timeout,
+    maxResponseBytes: 1 << 20,
+    retry: { limit: 2, maxRetryAfter: 5_000 },
+  };
 }
 
 describe('Transport', () => {

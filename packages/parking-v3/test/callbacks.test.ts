@@ -1,4 +1,4 @@
-import { noticeKeysOf, SignatureError, type WxparkError } from '@wxpark/core';
+import { getNoticeKeys, SignatureError, type WxparkError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createParkingNoticeHandler, type ParkingNotice } from '../src/index.ts';
@@ -13,7 +13,7 @@ const refused: unknown[] = [];
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   const handler = createParkingNoticeHandler({
-    ...noticeKeysOf(v3Client(sandbox)),
+    ...getNoticeKeys(v3Client(sandbox)),
     onNotice(notice) {
       processed.push(notice);
       if (notice.event_type === 'PARKING_FEE.QUERY_TRANS_INFO') {
@@ -123,7 +123,7 @@ describe('APIv3 parking callbacks', () => {
       event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
       resource: entranceChange,
     });
-    const keys = noticeKeysOf(v3Client(sandbox));
+    const keys = getNoticeKeys(v3Client(sandbox));
     for (const skew of [-10 * 60_000, 10 * 60_000]) {
       const later = createParkingNoticeHandler({ ...keys, now: () => Date.now() + skew, onNotice: () => {} });
       const answer = await later.fetch(
@@ -145,7 +145,7 @@ describe('APIv3 parking callbacks', () => {
       resource: entranceChange,
     });
     const wrongKey = createParkingNoticeHandler({
-      ...noticeKeysOf(v3Client(sandbox)),
+      ...getNoticeKeys(v3Client(sandbox)),
       apiV3Key: merchantOf(sandbox).v2ApiKey,
       onNotice: () => {},
       onError: (error) => refused.push(error),

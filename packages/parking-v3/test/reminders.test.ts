@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import {
   ApiError,
-  noticeKeysOf,
+  getNoticeKeys,
   SignatureError,
   TransportError,
   ValidationError,
@@ -310,7 +310,7 @@ describe('platform keys', () => {
     expect(answer.headers.get('wechatpay-serial')).toBe(publicKey.id);
 
     // A callback signed with a certificate verifies with the switch-over keys, and only because of them.
-    const delivery = async (keys: ReturnType<typeof noticeKeysOf>) => {
+    const delivery = async (keys: ReturnType<typeof getNoticeKeys>) => {
       const handler = createParkingNoticeHandler({ ...keys, onNotice: () => {} });
       const { url, server } = await listen((req, res) => void handler.node(req, res));
       try {
@@ -324,8 +324,8 @@ describe('platform keys', () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }
     };
-    expect((await delivery(noticeKeysOf(both))).status).toBe(204);
+    expect((await delivery(getNoticeKeys(both))).status).toBe(204);
     const publicOnly = v3Client(sandbox, { publicKey });
-    expect((await delivery(noticeKeysOf(publicOnly))).status).toBe(401);
+    expect((await delivery(getNoticeKeys(publicOnly))).status).toBe(401);
   });
 });

@@ -1,4 +1,4 @@
-import { noticeKeysOf, type ValidationError } from '@wxpark/core';
+import { getNoticeKeys, type ValidationError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createParkingNoticeHandler, type ParkingNotice, type ParkingService } from '../src/index.ts';
@@ -33,7 +33,7 @@ describe('微信支付分停车 through the client', () => {
     const notices: ParkingNotice[] = [];
     const client = v3Client(sandbox);
     const handler = createParkingNoticeHandler({
-      ...noticeKeysOf(client),
+      ...getNoticeKeys(client),
       onNotice: (n) => void notices.push(n),
     });
     const receiver = await listen((req, res) => void handler.node(req, res));

@@ -1,7 +1,8 @@
 // Registered symbols (Symbol.for) are shared by every copy of every wxpark package in a process, so
-// `isInstance` keeps working when a dependency tree holds two installs and `instanceof` would fail.
+// `isInstance` keeps working when a dependency tree holds two installs and `instanceof` would fail. Every
+// wxpark error carries `wxpark.error`; each class adds `wxpark.error.<Name>` (the same scheme in every package).
 const wxparkMarker = Symbol.for('wxpark.error');
-const signerMarker = Symbol.for('wxpark.signer.error');
+const signerMarker = Symbol.for('wxpark.error.SignerError');
 
 /**
  * Stable, machine-readable reasons a signer operation failed.
@@ -68,8 +69,8 @@ export class SignerError extends Error {
 
   /**
    * True for an error thrown by any installed copy of `@wxpark/signer`. It checks the
-   * `Symbol.for('wxpark.signer.error')` marker, so other wxpark errors (which carry only
-   * `Symbol.for('wxpark.error')`) are not mistaken for signer errors.
+   * `Symbol.for('wxpark.error.SignerError')` marker, so other wxpark errors (which carry
+   * `Symbol.for('wxpark.error')` and their own class's marker) are not mistaken for signer errors.
    */
   static isInstance(value: unknown): value is SignerError {
     return (
@@ -94,13 +95,25 @@ export function invalidArgument(
 }
 
 /**
- * Describes a value for an error message without revealing it: its type, and its length for strings.
- * Only for values that may be secret or personal; short identifiers can be quoted directly.
+ * Describes a value for an error message by its shape, never its content: the one rule of every wxpark
+ * package, since any string a caller passes may be a misplaced key. Only values that cannot hold a secret
+ * (numbers, booleans, null, undefined, Dates) are shown; strings, bytes and objects are described by type
+ * and size.
+ *
+ * @example
+ * ```ts
+ * describeValue('a1b2…'); // 'a string of 32 characters'
+ * describeValue(12); // 'the number 12'
+ * ```
  */
 export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return `a string of ${value.length} characters`;
-  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `a string of ${[...value].length} characters`;
+  if (typeof value === 'number') return Number.isFinite(value) ? `the number ${value}` : String(value);
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
   if (value instanceof Uint8Array) return `${value.length} bytes`;
-  return typeof value === 'object' ? 'an object' : typeof value;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : 'a Date';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

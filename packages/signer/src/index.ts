@@ -1,4 +1,4 @@
-export { SignerError, type SignerErrorCode, type SignerErrorInit } from './errors.ts';
+export { describeValue, SignerError, type SignerErrorCode, type SignerErrorInit } from './errors.ts';
 export {
   decryptAeadAes256Gcm,
   decryptResource,

@@ -92,11 +92,10 @@ export function loadPlatformCertificate(pem: string | Buffer): PlatformKey {
  */
 export function loadPlatformPublicKey(id: string, pem: KeyInput): PlatformKey {
   if (typeof id !== 'string' || !publicKeyId.test(id)) {
-    const received = typeof id === 'string' ? `'${id.slice(0, 64)}'` : describeValue(id);
     throw invalidArgument(
       'id',
       'a WeChat Pay public key id like PUB_KEY_ID_0112345678901234567890123456789012',
-      received,
+      describeValue(id),
       'a certificate serial is not a public key id: load platform certificates with loadPlatformCertificate()',
     );
   }

@@ -74,7 +74,6 @@ export function verifyV2(params: V2Params, key: V2ApiKey, signType: V2SignType):
 
 function checkSignType(signType: unknown): asserts signType is V2SignType {
   if (signType !== 'MD5' && signType !== 'HMAC-SHA256') {
-    const received = typeof signType === 'string' ? `'${signType.slice(0, 32)}'` : describeValue(signType);
-    throw invalidArgument('signType', "'MD5' or 'HMAC-SHA256'", received);
+    throw invalidArgument('signType', "'MD5' or 'HMAC-SHA256'", describeValue(signType));
   }
 }

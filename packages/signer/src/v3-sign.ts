@@ -120,13 +120,13 @@ export async function createAuthorization(input: AuthorizationInput): Promise<st
   const { mchId, serialNo, signer, method, url } = input;
   const body = input.body ?? '';
   if (typeof mchId !== 'string' || !/^\d+$/.test(mchId)) {
-    throw invalidArgument('mchId', 'the 商户号 as a string of digits', quoteShort(mchId));
+    throw invalidArgument('mchId', 'the 商户号 as a string of digits', describeValue(mchId));
   }
   if (typeof serialNo !== 'string' || !/^[0-9A-Fa-f]+$/.test(serialNo)) {
     throw invalidArgument(
       'serialNo',
       'the merchant API certificate serial in hex',
-      quoteShort(serialNo),
+      describeValue(serialNo),
       'readCertificateSerial(apiclient_cert.pem) gives it',
     );
   }
@@ -138,7 +138,11 @@ export async function createAuthorization(input: AuthorizationInput): Promise<st
     );
   }
   if (typeof method !== 'string' || !methods.has(method)) {
-    throw invalidArgument('method', 'one of GET, POST, PUT, PATCH, DELETE (uppercase)', quoteShort(method));
+    throw invalidArgument(
+      'method',
+      'one of GET, POST, PUT, PATCH, DELETE (uppercase)',
+      describeValue(method),
+    );
   }
   checkUrl(url);
   if (typeof body !== 'string')
@@ -147,7 +151,7 @@ export async function createAuthorization(input: AuthorizationInput): Promise<st
   checkTimestamp(timestamp);
   const nonce = input.nonce ?? createNonce(32);
   if (typeof nonce !== 'string' || !nonceShape.test(nonce)) {
-    throw invalidArgument('nonce', '1 to 32 characters of [0-9A-Za-z]', quoteShort(nonce));
+    throw invalidArgument('nonce', '1 to 32 characters of [0-9A-Za-z]', describeValue(nonce));
   }
 
   const signature = await signer.sign(buildV3SignMessage(method, url, timestamp, nonce, body));
@@ -211,7 +215,7 @@ function checkUrl(url: unknown): void {
     throw invalidArgument(
       'url',
       "the path and query as sent: starting with '/', percent-encoded, without '#' or dot segments",
-      quoteShort(url),
+      describeValue(url),
       full
         ? 'pass only the path and query (e.g. /v3/parking/reminders/entry), not the scheme and host'
         : 'percent-encode query values (URLSearchParams does): the signed URL must be the bytes sent',
@@ -231,7 +235,7 @@ function isWireUrl(url: unknown): boolean {
 
 function checkTimestamp(timestamp: unknown): void {
   if (typeof timestamp !== 'number' || !Number.isInteger(timestamp) || timestamp < 0) {
-    throw invalidArgument('timestamp', 'a non-negative integer of Unix seconds', quoteShort(timestamp));
+    throw invalidArgument('timestamp', 'a non-negative integer of Unix seconds', describeValue(timestamp));
   }
   if (timestamp > 9_999_999_999) {
     throw invalidArgument(
@@ -241,13 +245,6 @@ function checkTimestamp(timestamp: unknown): void {
       'this looks like milliseconds: use Math.floor(Date.now() / 1000)',
     );
   }
-}
-
-// Identifiers, methods and URLs are not secret: quoting a short prefix makes the error actionable.
-function quoteShort(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
-  if (typeof value === 'number') return String(value);
-  return describeValue(value);
 }
 
 function malformed(message: string): SignerError {

@@ -1,3 +1,7 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createApiV3Key, createNonce, parseAuthorization, SignerError } from '../src/index.ts';
 import { catchSignerError } from './helpers.ts';
@@ -37,9 +41,13 @@ describe('SignerError', () => {
   });
 
   it('is recognised by isInstance from its marker alone, as one from a second installed copy would be', () => {
-    const copy = Object.defineProperty(new Error('from another copy'), Symbol.for('wxpark.signer.error'), {
-      value: true,
-    });
+    const copy = Object.defineProperty(
+      new Error('from another copy'),
+      Symbol.for('wxpark.error.SignerError'),
+      {
+        value: true,
+      },
+    );
     expect(SignerError.isInstance(copy)).toBe(true);
   });
 
@@ -57,6 +65,32 @@ describe('SignerError', () => {
       {},
     ]) {
       expect(SignerError.isInstance(value)).toBe(false);
+    }
+  });
+});
+
+describe('SignerError across two installed copies', () => {
+  it('is recognised by isInstance of a second, separately loaded copy, which instanceof does not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wxpark-signer-copy-'));
+    try {
+      copyFileSync(fileURLToPath(new URL('../src/errors.ts', import.meta.url)), join(dir, 'errors.ts'));
+      const copy = (await import(pathToFileURL(join(dir, 'errors.ts')).href)) as {
+        SignerError: typeof SignerError;
+      };
+      expect(copy.SignerError).not.toBe(SignerError);
+      const fromCopy = new copy.SignerError({ code: 'INVALID_KEY', message: 'x' });
+      const fromHere = new SignerError({ code: 'INVALID_KEY', message: 'x' });
+      expect(fromCopy).not.toBeInstanceOf(SignerError);
+      expect(SignerError.isInstance(fromCopy)).toBe(true);
+      expect(copy.SignerError.isInstance(fromHere)).toBe(true);
+      class KeyError extends copy.SignerError {}
+      expect(SignerError.isInstance(new KeyError({ code: 'INVALID_KEY', message: 'x' }))).toBe(true);
+      const sibling = Object.defineProperty(new Error('xml'), Symbol.for('wxpark.error.XmlError'), {
+        value: true,
+      });
+      expect(copy.SignerError.isInstance(sibling)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

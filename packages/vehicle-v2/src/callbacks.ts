@@ -144,7 +144,7 @@ export function createV2NoticeHandler(options: V2NoticeHandlerOptions): V2Notice
       options.onError?.(error);
       // A forgery is 401, a malformed body 400, and our own failure 500, so WeChat retries only the last.
       const refused = WxparkError.isInstance(error);
-      const status = error instanceof SignatureError ? 401 : refused ? 400 : 500;
+      const status = SignatureError.isInstance(error) ? 401 : refused ? 400 : 500;
       return { status, body: buildV2NoticeReply(false, refused ? error.code : 'FAIL') };
     }
   }

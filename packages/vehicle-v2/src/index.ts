@@ -1,4 +1,4 @@
-import { definePackage } from '@wxpark/core';
+import { apiV2, definePackage } from '@wxpark/core';
 import { buildXml, parseXml } from '@wxpark/xml';
 import { partnerPayNotification, payNotification } from './notification.ts';
 import { partnerPayApply, payApply } from './payapply.ts';
@@ -12,7 +12,7 @@ import { partnerPayQueryState, payQueryState } from './querystate.ts';
  */
 export const vehicleV2 = definePackage({
   name: '@wxpark/vehicle-v2',
-  xmlCodec: { build: buildXml, parse: parseXml },
+  v2: apiV2({ build: buildXml, parse: parseXml }),
   routes: {
     'v2/vehicle/pay/notification': payNotification,
     'v2/vehicle/partnerpay/notification': partnerPayNotification,

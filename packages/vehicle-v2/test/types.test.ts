@@ -1,4 +1,4 @@
-import { createClient, type WxparkResponse } from '@wxpark/core';
+import { type CallData, createClient, type WxparkResponse } from '@wxpark/core';
 import { describe, expectTypeOf, it } from 'vitest';
 import { type PayNotificationRequest, type PayNotificationResponse, vehicleV2 } from '../src/index.ts';
 
@@ -19,7 +19,11 @@ describe('call-style types', () => {
     expectTypeOf(client.chain('v2/vehicle/pay/notification').post).returns.toEqualTypeOf<Expected>();
     expectTypeOf(client['v2/vehicle/pay/notification'].post)
       .parameter(0)
-      .toEqualTypeOf<PayNotificationRequest>();
+      .toEqualTypeOf<CallData<(typeof vehicleV2.routes)['v2/vehicle/pay/notification']>>();
+    // mch_id and appid may be left to the client's mchId and appId; the rest of the request is unchanged.
+    expectTypeOf<PayNotificationRequest>().toExtend<
+      Parameters<typeof client.v2.vehicle.pay.notification.post>[0]
+    >();
   });
 
   it('types response enums as open unions with the documented values', () => {
@@ -38,8 +42,8 @@ describe('call-style types', () => {
       client.v3;
       // @ts-expect-error: only POST exists on this route
       client.v2.vehicle.pay.notification.get;
-      const { mch_id: _omitted, ...missing } = data;
-      // @ts-expect-error: mch_id is required
+      const { trade_scene: _omitted, ...missing } = data;
+      // @ts-expect-error: trade_scene is required
       client.v2.vehicle.pay.notification.post(missing);
       // @ts-expect-error: trade_scene must be PARKING or PARKING SPACE
       client.v2.vehicle.pay.notification.post({ ...data, trade_scene: 'GARAGE' });
