@@ -1,4 +1,5 @@
 import { type ApiV3Key, describeValue } from '@wxpark/signer';
+import { createCertificateFetch } from './client-certificate.ts';
 import { ValidationError, type ValidationIssue } from './errors.ts';
 import { type ClientOptions, missingCredentials, type ResolvedOptions, resolveOptions } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
@@ -226,6 +227,9 @@ class ClientRuntime {
       maxResponseBytes: options.maxResponseBytes,
       retry: options.retry,
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.clientCertificate
+        ? { certificateFetch: createCertificateFetch(options.clientCertificate) }
+        : {}),
     });
     for (const protocol of ['v2', 'v3'] as const) {
       const plug = plugs[protocol];

@@ -11,6 +11,7 @@ export {
   type RouteTree,
   type WxparkResponse,
 } from './client.ts';
+export type { ClientCertificateOptions } from './client-certificate.ts';
 export {
   ApiError,
   type ApiErrorCode,

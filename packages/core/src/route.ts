@@ -15,6 +15,12 @@ export interface V2RouteRules {
    * @default false
    */
   readonly unsignedResponse?: boolean;
+  /**
+   * WeChat Pay serves this route over mutual TLS (`/secapi/…`): the call carries the client's
+   * `clientCertificate`, and fails before any I/O when the client has none.
+   * @default false
+   */
+  readonly clientCertificate?: boolean;
 }
 
 /** How the APIv3 protocol treats a route. */

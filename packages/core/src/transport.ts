@@ -34,12 +34,16 @@ export interface TransportSettings {
   readonly maxResponseBytes: number;
   readonly retry: RetryPolicy;
   readonly fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+  /** The fetch holding the merchant's client certificate, for calls sent with `clientCertificate`. */
+  readonly certificateFetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 }
 
 /** Per-call transport options. */
 export interface SendOptions {
   readonly signal?: AbortSignal;
   readonly timeout?: number;
+  /** Send over the client-certificate connection (mutual TLS); only the routes that need it ask for it. */
+  readonly clientCertificate?: boolean;
 }
 
 // Failures that happen before a single byte of the request can reach the server: only these allow sending a
@@ -156,18 +160,21 @@ async function readCapped(response: Response, limit: number, abort: (reason: Att
 export class Transport {
   readonly #settings: TransportSettings;
   readonly #http: KyInstance;
+  readonly #certificateHttp?: KyInstance;
 
   constructor(settings: TransportSettings) {
     this.#settings = settings;
-    this.#http = ky.create({
+    const base = {
       throwHttpErrors: false,
       // The attempt's own signal bounds it, body included; ky's timeout stops at the headers.
       timeout: false,
       // Retries are ours (see send).
       retry: { limit: 0 },
       redirect: 'error',
-      ...(settings.fetch ? { fetch: settings.fetch } : {}),
-    });
+    } as const;
+    this.#http = ky.create({ ...base, ...(settings.fetch ? { fetch: settings.fetch } : {}) });
+    if (settings.certificateFetch)
+      this.#certificateHttp = ky.create({ ...base, fetch: settings.certificateFetch });
   }
 
   /** The hosts a call may use, in order. */
@@ -188,6 +195,9 @@ export class Transport {
   ): Promise<RawResponse> {
     const attempts: TransportAttempt[] = [];
     const hosts = this.hosts;
+    const http = options.clientCertificate ? this.#certificateHttp : this.#http;
+    // The protocol checks this before preparing the call; kept here so no call can leave without it.
+    if (!http) throw new Error('a client-certificate call on a client without clientCertificate');
     const retries = method === 'GET' ? this.#settings.retry.limit : 0;
     let path = '';
     for (let hostIndex = 0; hostIndex < hosts.length; hostIndex++) {
@@ -206,7 +216,7 @@ export class Transport {
           ? AbortSignal.any([options.signal, controller.signal])
           : controller.signal;
         try {
-          const response = await this.#http(url, {
+          const response = await http(url, {
             method,
             headers: attempt.headers,
             ...(attempt.body === undefined ? {} : { body: attempt.body }),

@@ -6,6 +6,7 @@ import {
   type V3NoticeKeys,
   type V3NoticeReply,
 } from '@wxpark/core';
+import type { RefundNoticeResource } from './refunds.ts';
 import type { FeeParkingState, ParkingFee, PayState } from './reminders.ts';
 import type { ParkingTransaction } from './scoreparking.ts';
 
@@ -45,7 +46,8 @@ export interface ParkingFeeReply extends ParkingFee {
 export type ParkingNotice =
   | V3Notice<EntranceStateChange, 'VEHICLE.ENTRANCE_STATE_CHANGE'>
   | V3Notice<ParkingTransaction, 'TRANSACTION.SUCCESS' | 'TRANSACTION.FAIL' | 'TRANSACTION.PAY_BACK'>
-  | V3Notice<ParkingFeeQuery, 'PARKING_FEE.QUERY_TRANS_INFO'>;
+  | V3Notice<ParkingFeeQuery, 'PARKING_FEE.QUERY_TRANS_INFO'>
+  | V3Notice<RefundNoticeResource, 'REFUND.SUCCESS' | 'REFUND.ABNORMAL' | 'REFUND.CLOSED'>;
 
 /** Settings for {@link createParkingNoticeHandler}. */
 export interface ParkingNoticeHandlerOptions
