@@ -45,6 +45,11 @@ export {
   type V3Options,
 } from './options.ts';
 export { createPlatformKeys, type PlatformKeyProvider, type PlatformKeysOptions } from './platform-keys.ts';
+export {
+  type QueryOutcome,
+  type QueryUntilKnownOptions,
+  queryUntilKnown,
+} from './query-until-known.ts';
 export { type RawBodySource, readRawBody } from './raw-body.ts';
 export {
   type AnyRoute,

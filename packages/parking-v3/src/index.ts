@@ -82,6 +82,7 @@ export type {
   RefundRequestAmount,
   RefundStatus,
 } from './refunds.ts';
+export { decideRelease, type ReleaseDecision, type ReleaseInput } from './release.ts';
 export type {
   AuditComment,
   AuditCommentField,
