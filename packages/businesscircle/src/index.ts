@@ -23,6 +23,7 @@ export {
   type MallNoticeHandlerOptions,
   type MallRefundSuccess,
   type MallTransactionSuccess,
+  mallEventTypes,
 } from './notices.ts';
 export type {
   NoContent,

@@ -54,12 +54,42 @@ export type MallNotice =
 /** Settings for {@link createMallNoticeHandler}. */
 export interface MallNoticeHandlerOptions
   extends V3NoticeKeys,
-    Omit<V3NoticeHandlerOptions<MallNotice>, keyof V3NoticeKeys | 'onNotice'> {
+    Omit<V3NoticeHandlerOptions<MallNotice>, keyof V3NoticeKeys | 'onNotice' | 'eventTypes' | 'replyRules'> {
   /** Processes one notice (narrow it by `notice.event_type`); idempotent by `notice.id`. */
   onNotice(notice: MallNotice): void | Promise<void>;
+  /**
+   * The event types this endpoint handles; any other goes to `onError` as `UNDECLARED_NOTICE` and is
+   * answered 500, so WeChat sends it again rather than losing it.
+   * @default every business-circle event type (mallEventTypes)
+   */
+  eventTypes?: readonly MallNotice['event_type'][];
 }
 
-/** A callback endpoint for the business-circle notices (`.node(req, res)` or `.fetch(request)`). */
+/** The event types {@link createMallNoticeHandler} declares. */
+export const mallEventTypes = [
+  'MALL_AUTH.ACTIVATE_CARD',
+  'MALL_TRANSACTION.SUCCESS',
+  'MALL_REFUND.SUCCESS',
+] as const satisfies readonly MallNotice['event_type'][];
+
+/**
+ * A notice (callback) endpoint for the business-circle notices: verifies, decrypts, runs `onNotice` once
+ * per notice id, and replies 204. Mount it with `.node(req, res)`, `.fetch(request)`, `.koa(ctx)`,
+ * `.hono(c)` or `createFastifyNoticePlugin` from `@wxpark/core`.
+ *
+ * @example
+ * ```ts
+ * const mallNotices = createMallNoticeHandler({
+ *   ...getNoticeKeys(wxpay),
+ *   onNotice: async (notice) => {
+ *     if (notice.event_type === 'MALL_TRANSACTION.SUCCESS') await points.award(notice.resource);
+ *   },
+ * });
+ * ```
+ */
 export function createMallNoticeHandler(options: MallNoticeHandlerOptions): V3NoticeHandler {
-  return createV3NoticeHandler<MallNotice>(options);
+  return createV3NoticeHandler<MallNotice>({
+    ...options,
+    eventTypes: options.eventTypes ?? mallEventTypes,
+  });
 }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, createClient, getNoticeKeys, SignatureError, ValidationError } from '@wxpark/core';
+import { createTestV3Notice, testNoticeKeys } from '@wxpark/core/testing';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -236,5 +237,34 @@ describe('business-circle callbacks', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('accepts a notice made by createTestV3Notice, and refuses a parking event type it does not declare', async () => {
+    const keys = testNoticeKeys();
+    const notices: MallNotice[] = [];
+    const errors: unknown[] = [];
+    const handler = createMallNoticeHandler({
+      verifier: keys.verifier,
+      apiV3Key: keys.apiV3Key,
+      onNotice: (n) => void notices.push(n),
+      onError: (error) => errors.push(error),
+    });
+    const card = createTestV3Notice({
+      event_type: 'MALL_AUTH.ACTIVATE_CARD',
+      resource: { openid: 'o1', code: 'c1', mchid: '1900000100', auth_type: 'REGISTERED_MODE' },
+    });
+    const accepted = await handler.fetch(new Request('http://mall.test/notify', { method: 'POST', ...card }));
+    expect(accepted.status).toBe(204);
+    expect(notices.map((n) => n.id)).toEqual([card.id]);
+    const parking = createTestV3Notice({
+      event_type: 'TRANSACTION.SUCCESS',
+      resource: { out_trade_no: 'T1' },
+    });
+    const refused = await handler.fetch(
+      new Request('http://mall.test/notify', { method: 'POST', ...parking }),
+    );
+    expect(refused.status).toBe(500);
+    expect(notices).toHaveLength(1);
+    expect(errors).toEqual([expect.objectContaining({ code: 'UNDECLARED_NOTICE' })]);
   });
 });

@@ -1,6 +1,7 @@
 import { type ApiV3Key, describeValue } from '@wxpark/signer';
 import { createCertificateFetch } from './client-certificate.ts';
 import { ValidationError, type ValidationIssue } from './errors.ts';
+import type { V3NoticeKeys } from './notices/v3.ts';
 import { type ClientOptions, missingCredentials, type ResolvedOptions, resolveOptions } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import type {
@@ -16,7 +17,6 @@ import type {
 import { checkAnswer } from './route.ts';
 import { runSchema } from './schema.ts';
 import { Transport } from './transport.ts';
-import type { V3NoticeKeys } from './v3-notice.ts';
 
 /** Per-call settings. */
 export interface CallConfig {

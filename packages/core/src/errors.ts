@@ -29,6 +29,7 @@ function hasMarker(value: unknown, marker: symbol): boolean {
  * - `VERIFY_FAILED`: verification failed for a reason other than a signer error (see `cause`).
  * - `BODY_ALREADY_READ`: a framework consumed a notice's body before the handler could read it.
  * - `BODY_TOO_LARGE`: a notice's body exceeded the handler's cap.
+ * - `UNDECLARED_NOTICE`: a genuine notice of an event type or kind the handler does not declare.
  */
 export type WxparkErrorCode =
   | 'MALFORMED_RESPONSE'
@@ -37,7 +38,8 @@ export type WxparkErrorCode =
   | 'PLATFORM_KEYS_UNAVAILABLE'
   | 'VERIFY_FAILED'
   | 'BODY_ALREADY_READ'
-  | 'BODY_TOO_LARGE';
+  | 'BODY_TOO_LARGE'
+  | 'UNDECLARED_NOTICE';
 
 /** Fields every wxpark error is built from. */
 export interface WxparkErrorInit<Code extends string = WxparkErrorCode> {
@@ -101,8 +103,13 @@ export interface ValidationIssue {
  *   client's `mchId`).
  * - `INVALID_OPTIONS`: client or handler options.
  * - `UNKNOWN_ROUTE`: a route that no composed package defines.
+ * - `INVALID_NOTICE_REPLY`: what `onNotice` returned for a notice whose reply carries data (停车费查询).
  */
-export type ValidationErrorCode = 'VALIDATION_FAILED' | 'INVALID_OPTIONS' | 'UNKNOWN_ROUTE';
+export type ValidationErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'INVALID_OPTIONS'
+  | 'UNKNOWN_ROUTE'
+  | 'INVALID_NOTICE_REPLY';
 
 /** Input was refused before any network I/O: nothing was sent. */
 export class ValidationError extends WxparkError {

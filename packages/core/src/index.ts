@@ -28,13 +28,40 @@ export {
   type WxparkErrorCode,
   type WxparkErrorInit,
 } from './errors.ts';
+export { type NodeNoticeRequest, type RawBodySource, readRawBody } from './notices/body.ts';
+export {
+  createFastifyNoticePlugin,
+  type FastifyInstanceLike,
+  type FastifyNoticePluginOptions,
+  type FastifyReplyLike,
+  type HonoContextLike,
+  type HonoRequestLike,
+  type KoaContextLike,
+} from './notices/frameworks.ts';
+export {
+  createNoticeHandler,
+  type NoticeHandler,
+  type NoticeHandlerOptions,
+  type NoticeHeaders,
+  type NoticeProtocol,
+  type NoticeReply,
+} from './notices/pipeline.ts';
 export {
   createMemoryNoticeStore,
   type MemoryNoticeStoreOptions,
   type NoticeClaim,
   type NoticeStore,
   type StoredNoticeReply,
-} from './notice-store.ts';
+} from './notices/store.ts';
+export {
+  createV3NoticeHandler,
+  type V3Notice,
+  type V3NoticeHandler,
+  type V3NoticeHandlerOptions,
+  type V3NoticeKeys,
+  type V3NoticeReply,
+  verifyV3Notice,
+} from './notices/v3.ts';
 export {
   type ClientOptions,
   defaultBackupBaseUrls,
@@ -50,7 +77,6 @@ export {
   type QueryUntilKnownOptions,
   queryUntilKnown,
 } from './query-until-known.ts';
-export { type RawBodySource, readRawBody } from './raw-body.ts';
 export {
   type AnyRoute,
   definePackage,
@@ -104,12 +130,3 @@ export { formatChinaCompactTime, formatChinaRfc3339, isCompactTime, isRfc3339 } 
 export { isUnreachable } from './transport.ts';
 export { apiV2 } from './v2.ts';
 export { apiV3 } from './v3.ts';
-export {
-  createV3NoticeHandler,
-  type V3Notice,
-  type V3NoticeHandler,
-  type V3NoticeHandlerOptions,
-  type V3NoticeKeys,
-  type V3NoticeReply,
-  verifyV3Notice,
-} from './v3-notice.ts';

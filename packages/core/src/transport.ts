@@ -96,6 +96,7 @@ export function isUnreachable(error: unknown): boolean {
 
 /** Why this transport aborted an attempt itself (rather than the caller's signal). */
 class AttemptAborted extends Error {
+  // A declared field, not a parameter property: the source runs under Node's type stripping (example, benches).
   readonly reason: 'timeout' | 'too-large';
 
   constructor(reason: 'timeout' | 'too-large') {

@@ -70,6 +70,7 @@ export {
   type ParkingFeeReply,
   type ParkingNotice,
   type ParkingNoticeHandlerOptions,
+  parkingEventTypes,
 } from './notices.ts';
 export type {
   Refund,

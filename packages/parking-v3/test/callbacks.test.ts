@@ -1,4 +1,5 @@
 import { getNoticeKeys, SignatureError, type WxparkError } from '@wxpark/core';
+import { createTestV3Notice, testNoticeKeys } from '@wxpark/core/testing';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createParkingNoticeHandler, type ParkingNotice } from '../src/index.ts';
@@ -17,7 +18,15 @@ beforeAll(async () => {
     onNotice(notice) {
       processed.push(notice);
       if (notice.event_type === 'PARKING_FEE.QUERY_TRANS_INFO') {
-        return { total_amount: 1500, paid_amount: 0, out_serial_number: notice.resource.out_serial_number };
+        return {
+          code: 'SUCCESS',
+          total_amount: 1500,
+          parking_timestamp: 3600,
+          parking_state: 'PARKING_STATE_ENTERED',
+          pay_state: 'PAY_STATUS_UNPAID',
+          payable_amount: 1500,
+          paid_amount: 0,
+        };
       }
     },
     onError: (error) => refused.push(error),
@@ -65,7 +74,7 @@ describe('APIv3 parking callbacks', () => {
       resource: { out_serial_number: 'P1', plate_number: '粤B888888' },
     });
     expect(delivery.status).toBe(200);
-    expect(JSON.parse(delivery.body)).toMatchObject({ total_amount: 1500, out_serial_number: 'P1' });
+    expect(JSON.parse(delivery.body)).toMatchObject({ code: 'SUCCESS', total_amount: 1500 });
     const repeat = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.envelope });
     expect(repeat.status).toBe(200);
     expect(await repeat.text()).toBe(delivery.body);
@@ -113,7 +122,7 @@ describe('APIv3 parking callbacks', () => {
       'UNKNOWN_SERIAL',
       'SIGNATURE_MISMATCH',
     ]);
-    expect(refused.every((e) => e instanceof SignatureError)).toBe(true);
+    expect(refused.every((e) => SignatureError.isInstance(e))).toBe(true);
     expect(processed).toHaveLength(0);
   });
 
@@ -162,5 +171,88 @@ describe('APIv3 parking callbacks', () => {
     expect(error.code).toBe('DECRYPT_FAILED');
     expect(`${error.message} ${error.hint}`).toMatch(/APIv3 key/);
     expect(`${error.message} ${error.hint}`).not.toContain(merchantOf(sandbox).v2ApiKey);
+  });
+
+  it('answers 500 and tells onError when a fee query gets no reply or a malformed one, never a silent 204', async () => {
+    const keys = getNoticeKeys(v3Client(sandbox));
+    let reply: unknown;
+    const strict = createParkingNoticeHandler({
+      ...keys,
+      onNotice: () => reply as never,
+      onError: (error) => refused.push(error),
+    });
+    const server = await listen((req, res) => void strict.node(req, res));
+    try {
+      for (const wrong of [undefined, { code: 'SUCCESS', total_amount: 1500 }, { code: 'OK' }]) {
+        reply = wrong;
+        const delivery = await sandbox.sendV3Notice({
+          url: `${server.url}/fee`,
+          event_type: 'PARKING_FEE.QUERY_TRANS_INFO',
+          resource: { out_serial_number: 'P2' },
+        });
+        expect(delivery.status).toBe(500);
+        expect(JSON.parse(delivery.body)).toEqual({ code: 'FAIL', message: 'INVALID_NOTICE_REPLY' });
+      }
+      expect(refused.map((e) => (e as WxparkError).code)).toEqual([
+        'INVALID_NOTICE_REPLY',
+        'INVALID_NOTICE_REPLY',
+        'INVALID_NOTICE_REPLY',
+      ]);
+      expect((refused[1] as WxparkError).message).toContain('parking_timestamp');
+      reply = { code: 'FAIL', message: '未找到该车辆' };
+      const answered = await sandbox.sendV3Notice({
+        url: `${server.url}/fee`,
+        event_type: 'PARKING_FEE.QUERY_TRANS_INFO',
+        resource: { out_serial_number: 'P3' },
+      });
+      expect(answered.status).toBe(200);
+      expect(JSON.parse(answered.body)).toEqual(reply);
+    } finally {
+      await new Promise<void>((resolve) => server.server.close(() => resolve()));
+    }
+  });
+
+  it('never hands an event type it does not declare to onNotice: onError and 500, so WeChat retries', async () => {
+    const delivery = await sandbox.sendV3Notice({
+      url,
+      event_type: 'VEHICLE.USER_STATE_CHANGE',
+      resource: { openid: 'o1', bind_state: 'OPENED' },
+    });
+    expect(delivery.status).toBe(500);
+    expect(processed).toHaveLength(0);
+    expect((refused[0] as WxparkError).code).toBe('UNDECLARED_NOTICE');
+    const onlyFees = createParkingNoticeHandler({
+      ...getNoticeKeys(v3Client(sandbox)),
+      eventTypes: ['PARKING_FEE.QUERY_TRANS_INFO'],
+      onNotice: () => {},
+      onError: (error) => refused.push(error),
+    });
+    const entrance = await onlyFees.fetch(
+      new Request('http://lot.test/notify', {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.envelope,
+      }),
+    );
+    expect(entrance.status).toBe(500);
+  });
+
+  it('accepts a notice made by createTestV3Notice from @wxpark/core/testing', async () => {
+    const keys = testNoticeKeys();
+    const seen: ParkingNotice[] = [];
+    const handler = createParkingNoticeHandler({
+      verifier: keys.verifier,
+      apiV3Key: keys.apiV3Key,
+      onNotice: (notice) => void seen.push(notice),
+    });
+    const { body, headers, id } = createTestV3Notice({
+      event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
+      resource: entranceChange,
+    });
+    const answer = await handler.fetch(
+      new Request('http://lot.test/notify', { method: 'POST', headers, body }),
+    );
+    expect(answer.status).toBe(204);
+    expect(seen.map((n) => [n.id, n.event_type])).toEqual([[id, 'VEHICLE.ENTRANCE_STATE_CHANGE']]);
   });
 });

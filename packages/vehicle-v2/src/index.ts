@@ -31,14 +31,16 @@ export const vehicleV2 = definePackage({
 export {
   buildV2NoticeReply,
   createV2NoticeHandler,
+  type DeclaredV2Notice,
   type PayResultNotice,
   type PlateStateNotice,
-  type V2CallbackOptions,
   type V2Notice,
   type V2NoticeHandler,
   type V2NoticeHandlerOptions,
+  type V2NoticeKeys,
+  type V2NoticeKind,
   verifyV2Notice,
-} from './callbacks.ts';
+} from './notices.ts';
 export type {
   DeductMode,
   NotificationUserState,

@@ -186,22 +186,26 @@ describe('APIv2 callbacks', () => {
     );
   });
 
-  it('verifies bytes as received through the Fetch handler, and FAILs when onNotice throws', async () => {
+  it('FAILs when onNotice throws, and runs it again on the retry (the claim was released)', async () => {
     let calls = 0;
     const handler = createV2NoticeHandler({
       apiKey: direct().v2ApiKey,
       onNotice: () => {
         calls += 1;
-        if (calls === 2) throw new Error('database down');
+        if (calls === 1) throw new Error('database down');
       },
+      onError: () => {},
     });
     const body = new TextEncoder().encode(signedNotice(direct().v2ApiKey, fields));
-    const ok = await handler.fetch(new Request('http://lot.test/notify', { method: 'POST', body }));
-    expect(ok.status).toBe(200);
-    expect(await ok.text()).toBe(buildV2NoticeReply(true));
+    const failed = await handler.fetch(new Request('http://lot.test/notify', { method: 'POST', body }));
+    expect(failed.status).toBe(500);
+    expect(parseXml(await failed.text()).return_code).toBe('FAIL');
     const retry = await handler.fetch(new Request('http://lot.test/notify', { method: 'POST', body }));
-    expect(retry.status).toBe(500);
-    expect(parseXml(await retry.text()).return_code).toBe('FAIL');
+    expect(retry.status).toBe(200);
+    expect(await retry.text()).toBe(buildV2NoticeReply(true));
+    const repeat = await handler.fetch(new Request('http://lot.test/notify', { method: 'POST', body }));
+    expect(repeat.status).toBe(200);
+    expect(calls).toBe(2);
   });
 
   it('refuses a parsed object at the type level', () => {
