@@ -28,6 +28,7 @@ export {
   type WxparkErrorCode,
   type WxparkErrorInit,
 } from './errors.ts';
+export { type RouteApiError, type RouteErrorCode, routeError } from './known-errors.ts';
 export { type NodeNoticeRequest, type RawBodySource, readRawBody } from './notices/body.ts';
 export {
   createFastifyNoticePlugin,
@@ -82,6 +83,7 @@ export {
   definePackage,
   defineRoute,
   type HttpMethod,
+  type KnownError,
   type Protocol,
   type ProtocolContext,
   type ProtocolPlug,

@@ -37,7 +37,20 @@ export interface V3RouteRules {
 export type RequestSchema<Req> = Schema<Req, unknown> & StandardSchema<Req>;
 
 /** A route as a route package writes it, before {@link defineRoute} adds the Standard Schema face. */
-export interface RouteInit<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod> {
+/** A WeChat Pay error code a route's documents list, with what to do about it. */
+export interface KnownError {
+  /** Sending the same call again, unchanged, may succeed (a system error, a rate limit). */
+  readonly retryable: boolean;
+  /** What to do, in words an operator can act on; becomes the `hint` of the `ApiError`. */
+  readonly hint: string;
+}
+
+export interface RouteInit<
+  Req = unknown,
+  Res = unknown,
+  M extends HttpMethod = HttpMethod,
+  E extends string = string,
+> {
   /** `v2` (XML, HMAC/MD5 `sign`) or `v3` (JSON, RSA `Authorization`). */
   readonly protocol: 'v2' | 'v3';
   readonly method: M;
@@ -56,14 +69,24 @@ export interface RouteInit<Req = unknown, Res = unknown, M extends HttpMethod = 
   readonly response: Schema<unknown, Res>;
   readonly v2?: V2RouteRules;
   readonly v3?: V3RouteRules;
+  /**
+   * The error codes the route's documents list. A failure with one of them gets its `hint`, and is
+   * `isRetryable` when the entry says so and the answer's signature verified; `routeError(route, e)` reads
+   * the code as this union. Codes WeChat adds later stay plain strings.
+   */
+  readonly errors?: Readonly<Record<E, KnownError>>;
 }
 
 /**
  * One WeChat Pay API: where it lives, how it is called, what it accepts and what it answers.
  * Route packages (`@wxpark/vehicle-v2`, …) export these; `createClient` turns them into calls.
  */
-export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod>
-  extends RouteInit<Req, Res, M> {
+export interface RouteDefinition<
+  Req = unknown,
+  Res = unknown,
+  M extends HttpMethod = HttpMethod,
+  E extends string = string,
+> extends RouteInit<Req, Res, M, E> {
   /**
    * The request rules; also a Standard Schema v1 validator (`vendor: 'wxpark'`), so an application can
    * check its own input with the rules the SDK applies before sending:
@@ -144,9 +167,9 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
  * });
  * ```
  */
-export function defineRoute<Req, Res, M extends HttpMethod>(
-  route: RouteInit<Req, Res, M>,
-): RouteDefinition<Req, Res, M> {
+export function defineRoute<Req, Res, M extends HttpMethod, const E extends string = never>(
+  route: RouteInit<Req, Res, M, E>,
+): RouteDefinition<Req, Res, M, E> {
   return { ...route, request: { ...route.request, ...toStandardSchema(route.request) } };
 }
 

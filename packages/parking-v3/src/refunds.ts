@@ -12,6 +12,7 @@ import {
   string,
   text,
 } from '@wxpark/core';
+import { refundErrors } from './error-codes.ts';
 
 // Fields as the official 退款申请 / 查询单笔退款 pages list them, direct merchant and service provider
 // (pay.weixin.qq.com/docs/merchant/products/refund/apilist.html, pay.weixin.qq.com/doc/v3/partner/4012886219).
@@ -229,6 +230,7 @@ export const refundCreate = defineRoute({
   method: 'POST',
   path: '/v3/refund/domestic/refunds',
   title: '退款申请',
+  errors: refundErrors,
   docs: 'https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/create.html',
   // transaction_id and out_trade_no: 二选一 (one of them), checked before any I/O.
   request: refine(requestRules, (value) =>
@@ -249,6 +251,7 @@ export const refundQuery = defineRoute({
   method: 'GET',
   path: '/v3/refund/domestic/refunds/{out_refund_no}',
   title: '查询单笔退款',
+  errors: refundErrors,
   docs: 'https://pay.weixin.qq.com/docs/merchant/apis/refund/refunds/query-by-out-refund-no.html',
   v3: { pathParams: ['out_refund_no'] },
   request: objectOf<RefundQueryRequest>()({

@@ -10,6 +10,7 @@ import {
   text,
   transform,
 } from '@wxpark/core';
+import { refundErrors, refundQueryErrors } from './error-codes.ts';
 import { fen, id32, mchId, nonceStr, notifyUrl, toWire, v2AnswerFields } from './fields.ts';
 
 // Fields as the APIv2 申请退款 (/secapi/pay/refund, 请求需要双向证书) and 查询退款 (/pay/refundquery) pages list
@@ -143,6 +144,7 @@ export const payRefund = defineRoute({
   method: 'POST',
   path: '/secapi/pay/refund',
   title: '申请退款',
+  errors: refundErrors,
   docs: 'https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_4',
   v2: { clientCertificate: true },
   request: transform(
@@ -205,6 +207,7 @@ export const payRefundQuery = defineRoute({
   method: 'POST',
   path: '/pay/refundquery',
   title: '查询退款',
+  errors: refundQueryErrors,
   docs: 'https://pay.weixin.qq.com/wiki/doc/api/jsapi.php?chapter=9_5',
   request: transform(
     refine(
