@@ -1,6 +1,8 @@
-import { request as httpsRequest } from 'node:https';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
-import { ApiError, type ClientOptions, createClient, ValidationError } from '@wxpark/core';
+import { ApiError, type ClientOptions, createClient, TransportError, ValidationError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -211,17 +213,55 @@ describe('APIv2 refunds over mutual TLS against the sandbox', () => {
     expect(sandbox.requests).toHaveLength(0);
   });
 
-  it('sends the certificate only on the routes that need it, over one reused connection', async () => {
+  it('sends the certificate only on the routes that need it: the others use the plain fetch', async () => {
     const out_trade_no = await paidOrder(200);
     const c = client();
     await c.v2.secapi.pay.refund(refund(out_trade_no, 100, 200, 'a'));
     await c.v2.secapi.pay.refund(refund(out_trade_no, 100, 200, 'b'));
-    // The query goes through the client's plain fetch: to the HTTPS listener it would not trust the CA, so it
-    // is sent to the plain listener here; the refund routes alone carried the certificate.
+    // 查询退款 goes through the client's plain fetch, which knows nothing of the certificate's agent (nor of
+    // the sandbox CA it trusts): on the HTTPS listener it fails the server check.
     const m = direct();
-    const plain = client({}, sandbox.url);
-    const queried = await plain.v2.pay.refundquery({ appid: m.appId, mch_id: m.mchId, out_trade_no });
+    const viaPlainFetch = await c.v2.pay
+      .refundquery({ appid: m.appId, mch_id: m.mchId, out_trade_no })
+      .catch((e: unknown) => e);
+    expect(TransportError.isInstance(viaPlainFetch)).toBe(true);
+    expect((viaPlainFetch as Error).message).toMatch(/SELF_SIGNED_CERT_IN_CHAIN/);
+    const queried = await client({}, sandbox.url).v2.pay.refundquery({
+      appid: m.appId,
+      mch_id: m.mchId,
+      out_trade_no,
+    });
     expect(readRefunds(queried.data).map((r) => r.refund_fee)).toEqual([100, 100]);
+  });
+
+  it('makes the TLS set-up once per client: three calls, one handshake, each showing the certificate', async () => {
+    const m = direct();
+    const tls = sandbox.tls!;
+    const seen: string[] = [];
+    let handshakes = 0;
+    const server = createHttpsServer(
+      { ...tls.server, ca: tls.ca, requestCert: true, rejectUnauthorized: true },
+      (request, response) => {
+        const peer = (request.socket as TLSSocket).getPeerCertificate();
+        seen.push(String(peer.subject?.CN));
+        request.resume();
+        request.on('end', () => response.writeHead(503).end('busy'));
+      },
+    );
+    server.on('secureConnection', () => handshakes++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = client({}, `https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      for (let i = 0; i < 3; i++) {
+        const error = await c.v2.secapi.pay.refund(refund(`T-HS-${i}`, 1, 1)).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'HTTP_STATUS', status: 503 });
+      }
+      expect(seen).toEqual([m.mchId, m.mchId, m.mchId]);
+      expect(handshakes).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('keeps the certificate and key out of inspect output and errors', async () => {
