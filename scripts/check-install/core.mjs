@@ -3,12 +3,13 @@
 // Written in the subset of JavaScript that is also strict TypeScript (see signer.mjs).
 import { strict as assert } from 'node:assert';
 import {
+  anyObject,
+  apiV2,
   createClient,
   definePackage,
   defineRoute,
   object,
   string,
-  typeOnly,
   ValidationError,
 } from '@wxpark/core';
 
@@ -16,13 +17,13 @@ const field = /<(\w+)>(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<]*))<\/\1>/g;
 
 const probe = definePackage({
   name: 'check-install-probe',
-  xmlCodec: {
+  v2: apiV2({
     build: (record) =>
       `<xml>${Object.entries(record)
         .map(([name, value]) => `<${name}><![CDATA[${value}]]></${name}>`)
         .join('')}</xml>`,
     parse: (body) => Object.fromEntries([...body.matchAll(field)].map((m) => [m[1], m[2] ?? m[3]])),
-  },
+  }),
   routes: {
     'v2/vehicle/pay/notification': defineRoute({
       protocol: 'v2',
@@ -37,7 +38,7 @@ const probe = definePackage({
         trade_scene: string(),
         scene_info: string(),
       }),
-      response: typeOnly(),
+      response: anyObject(),
     }),
   },
 });

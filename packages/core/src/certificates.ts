@@ -93,15 +93,11 @@ export async function readCertificates(
       return new PlatformKeySet(keys).verify(serial, message, signature, context);
     },
   };
+  const headers = readWechatpayHeaders(response.headers);
   try {
-    await verifyV3Signature({
-      headers: readWechatpayHeaders(response.headers),
-      body: response.bytes,
-      verifier: bootstrap,
-      windowSeconds,
-    });
+    await verifyV3Signature({ headers, body: response.bytes, verifier: bootstrap, windowSeconds });
   } catch (error) {
-    throw toSignatureError(error, '/v3/certificates', requestId);
+    throw toSignatureError(error, '/v3/certificates', requestId, { serial: headers.serial, method: 'GET' });
   }
   return keys;
 }

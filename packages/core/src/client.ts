@@ -23,7 +23,10 @@ import { Transport } from './transport.ts';
 export interface CallConfig {
   /** Cancels the call. */
   signal?: AbortSignal;
-  /** Milliseconds for this call's attempts, instead of the client's `timeout`. */
+  /**
+   * Milliseconds each attempt of this call may take, response body included, instead of the client's
+   * `timeout`.
+   */
   timeout?: number;
 }
 
@@ -282,6 +285,19 @@ class ClientRuntime {
     data: unknown,
     config: CallConfig = {},
   ): Promise<WxparkResponse<unknown>> {
+    const timeout = config.timeout;
+    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= 2_147_483_647)) {
+      throw new ValidationError({
+        context: `${route.method} ${key}`,
+        issues: [
+          {
+            path: 'config.timeout',
+            expected: 'a positive integer of milliseconds',
+            received: describeValue(timeout),
+          },
+        ],
+      });
+    }
     if (route.protocol === 'v2') data = this.#fillV2Identity(key, route, data);
     const checked = runSchema(route.request, data);
     if (!checked.ok) throw new ValidationError({ context: `${route.method} ${key}`, issues: checked.issues });

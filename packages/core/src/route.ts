@@ -36,7 +36,6 @@ export interface V3RouteRules {
 /** A route's request rules, usable on their own as a Standard Schema v1 validator (`~standard`). */
 export type RequestSchema<Req> = Schema<Req, unknown> & StandardSchema<Req>;
 
-/** A route as a route package writes it, before {@link defineRoute} adds the Standard Schema face. */
 /** A WeChat Pay error code a route's documents list, with what to do about it. */
 export interface KnownError {
   /** Sending the same call again, unchanged, may succeed (a system error, a rate limit). */
@@ -45,6 +44,7 @@ export interface KnownError {
   readonly hint: string;
 }
 
+/** A route as a route package writes it, before {@link defineRoute} adds the Standard Schema face. */
 export interface RouteInit<
   Req = unknown,
   Res = unknown,

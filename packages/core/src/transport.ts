@@ -41,6 +41,7 @@ export interface TransportSettings {
 /** Per-call transport options. */
 export interface SendOptions {
   readonly signal?: AbortSignal;
+  /** Milliseconds for each attempt, body included, instead of the transport's `timeout`. */
   readonly timeout?: number;
   /** Send over the client-certificate connection (mutual TLS); only the routes that need it ask for it. */
   readonly clientCertificate?: boolean;

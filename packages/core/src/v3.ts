@@ -132,7 +132,7 @@ export class V3Protocol implements Protocol {
     const ok = response.status >= 200 && response.status < 300;
     const headers = readWechatpayHeaders(response.headers);
     const signed = headers.signature !== undefined || headers.serial !== undefined;
-    if (ok || signed) await this.verify(headers, response.bytes, route.path, requestId);
+    if (ok || signed) await this.#verify(headers, response.bytes, route, requestId);
     if (!ok) throw toApiError(route, response, requestId, signed);
     if (response.status === 204 || response.body === '') return {};
     try {
@@ -146,10 +146,10 @@ export class V3Protocol implements Protocol {
     }
   }
 
-  async verify(
+  async #verify(
     headers: ReturnType<typeof readWechatpayHeaders>,
     body: string | Uint8Array,
-    path: string,
+    route: AnyRoute,
     requestId?: string,
   ): Promise<void> {
     try {
@@ -160,7 +160,7 @@ export class V3Protocol implements Protocol {
         windowSeconds: this.#v3.windowSeconds,
       });
     } catch (error) {
-      throw toSignatureError(error, path, requestId, { fromResponse: true, serial: headers.serial });
+      throw toSignatureError(error, route.path, requestId, { serial: headers.serial, method: route.method });
     }
   }
 }

@@ -2,7 +2,7 @@ import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ApiError,
-  anyObject,
+  answerOf,
   apiV3,
   createClient,
   createV3NoticeHandler,
@@ -25,7 +25,7 @@ const rotationPackage = definePackage({
       path: '/v3/wxpark-test/rotation',
       title: 'rotation test',
       request: object({}),
-      response: anyObject(),
+      response: answerOf<Record<string, never>>()({}),
     }),
   },
 });

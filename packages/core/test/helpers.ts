@@ -5,6 +5,7 @@ import { createNonce, createRsaSigner, createV2ApiKey, signV2, signV3Response } 
 import { buildXml, parseXml } from '@wxpark/xml';
 import { afterEach } from 'vitest';
 import {
+  answerOf,
   anyObject,
   apiV2,
   apiV3,
@@ -14,7 +15,9 @@ import {
   defineRoute,
   object,
   optional,
+  type Schema,
   string,
+  text,
 } from '../src/index.ts';
 
 const servers: Server[] = [];
@@ -110,7 +113,7 @@ export const testRoutes = definePackage({
       path: '/v3/core-test/item',
       title: 'GET test route',
       request: object({ id: optional(string()) }),
-      response: anyObject(),
+      response: answerOf<{ id?: string }>()({ id: optional(text()) }),
     }),
     'v3/core-test/entry': defineRoute({
       protocol: 'v3',
@@ -118,7 +121,7 @@ export const testRoutes = definePackage({
       path: '/v3/core-test/entry',
       title: 'POST test route',
       request: object({ plate_number: optional(string()) }),
-      response: anyObject(),
+      response: answerOf<Record<string, never>>()({}),
     }),
     'v2/core-test/notification': defineRoute({
       protocol: 'v2',
@@ -131,7 +134,7 @@ export const testRoutes = definePackage({
         sign_type: optional(string()),
         plate_number: optional(string()),
       }),
-      response: anyObject(),
+      response: anyObject() as Schema<unknown, Record<string, string>>,
     }),
   },
 });

@@ -93,6 +93,20 @@ describe('a timeout bounds the whole attempt, body included', () => {
   }
 });
 
+it('refuses a per-call timeout that is not a positive integer, before sending', async () => {
+  let hits = 0;
+  const server = await listen((_req, res) => {
+    hits++;
+    res.end();
+  });
+  const error = await testClient(server.url)
+    .v3['core-test'].entry({}, { timeout: Number.NaN })
+    .catch((e: unknown) => e);
+  expect((error as { code?: string }).code).toBe('VALIDATION_FAILED');
+  expect((error as Error).message).toContain('config.timeout');
+  expect(hits).toBe(0);
+});
+
 describe('a response body has a size cap', () => {
   for (const [protocol, declareLength] of [
     ['v2', true],

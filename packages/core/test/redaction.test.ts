@@ -309,5 +309,5 @@ describe('no error rendering carries a key, PEM, signature or Authorization valu
         expect(text, code).not.toMatch(/-----BEGIN|WECHATPAY2-SHA256-RSA2048 mchid=|authorization/i);
       }
     }
-  });
+  }, 60_000);
 });

@@ -2,7 +2,9 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { setTimeout as delay } from 'node:timers/promises';
 import { TLSSocket } from 'node:tls';
 import { spoilReply } from '../admin/hostile.ts';
+import { adminPrefix } from '../admin/routes.ts';
 import { maskHeaders, showBody } from '../inspector/redact.ts';
+import { inspectorPath } from '../inspector/routes.ts';
 import type { SandboxState } from '../state.ts';
 import { v3Error, v3Reply } from '../v3/reply.ts';
 import { type Reply, textReply } from './reply.ts';
@@ -137,7 +139,9 @@ export function createListener(state: SandboxState, router: Router) {
       const url = new URL(target, 'http://sandbox.invalid');
       const match = router.match(method, url.pathname);
       // Admin and inspector routes are the sandbox's own: neither recorded nor hostile.
-      const api = !match.found || match.kind === 'api';
+      const api = match.found
+        ? match.kind === 'api'
+        : !url.pathname.startsWith(adminPrefix) && !url.pathname.startsWith(inspectorPath);
       const headers = flattenHeaders(request.headers);
       if (api) {
         state.requests.push({ method, path: target, headers, body: body.toString('utf8'), at });

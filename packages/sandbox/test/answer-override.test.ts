@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, SandboxUsageError, startSandbox } from '../../src/index.ts';
-import { callV2, merchantsOf, plateIn, verifies } from '../helpers.ts';
-import { callV3, minutesAgo, type V3Merchant, v3MerchantsOf, verifyAnswer } from '../v3-helpers.ts';
+import { type Sandbox, SandboxUsageError, startSandbox } from '../src/index.ts';
+import { callV2, merchantsOf, plateIn, verifies } from './helpers.ts';
+import { callV3, minutesAgo, type V3Merchant, v3MerchantsOf, verifyAnswer } from './v3-helpers.ts';
 
 let sandbox: Sandbox;
 let v3Merchant: V3Merchant;
