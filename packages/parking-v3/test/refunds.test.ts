@@ -207,6 +207,21 @@ describe('APIv3 refunds (退款申请, 查询单笔退款) against the sandbox',
     }
   });
 
+  it('checks the refund answer after its signature: a signed answer without refund_id is UNEXPECTED_RESPONSE', async () => {
+    const client = v3Client(sandbox);
+    const order = await paidOrder(client, merchantOf(sandbox).appId, 200);
+    sandbox.overrideNextAnswer({ path: '/v3/refund/domestic/refunds', omit: ['refund_id'] });
+    const error = await client.v3.refund.domestic
+      .refunds({
+        out_trade_no: order.out_trade_no,
+        out_refund_no: `RU${order.out_trade_no}`,
+        amount: { refund: 200, total: 200, currency: 'CNY' },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'UNEXPECTED_RESPONSE', signatureVerified: true, isRetryable: false });
+    expect((error as ApiError).detail?.field).toBe('refund_id');
+  });
+
   it('refunds for a service provider’s sub-merchant (sub_mchid in the body, in the query of the GET)', async () => {
     const { client, sub } = providerClient();
     const order = await paidOrder(
