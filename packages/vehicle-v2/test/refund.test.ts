@@ -127,6 +127,65 @@ describe('APIv2 refunds over mutual TLS against the sandbox', () => {
     expect((error as ApiError).message).toMatch(/剩余可退 0 分/);
   });
 
+  it('refunds a sub-merchant’s order for a service provider, with the provider’s certificate', async () => {
+    const p = provider();
+    const sub = p.subMerchants![0]!;
+    const user = sandbox.config.vehicleUsers.find(
+      (u) => u.plate_number && u.openid && u.user_state === 'NORMAL',
+    )!;
+    const options = {
+      mchId: p.mchId,
+      appId: p.appId,
+      v2: { apiKey: p.v2ApiKey },
+      clientCertificate: { ...sandbox.tls!.clients[p.mchId]!, ca: sandbox.tls!.ca },
+      backupBaseUrls: [],
+    };
+    const plain = createClient({ ...options, baseUrl: sandbox.url }, [vehicleV2]);
+    const out_trade_no = `TP${Date.now()}`;
+    const scope = { appid: p.appId, mch_id: p.mchId, sub_mch_id: sub.subMchId };
+    await plain.v2.vehicle.partnerpay.payapply({
+      ...scope,
+      ...(sub.subAppId ? { sub_appid: sub.subAppId } : {}),
+      body: '停车费',
+      out_trade_no,
+      total_fee: 900,
+      spbill_create_ip: '127.0.0.1',
+      notify_url: 'http://127.0.0.1:9/unused',
+      openid: user.openid!,
+      trade_scene: 'PARKING',
+      scene_info: {
+        start_time: new Date(Date.now() - 3_600_000),
+        end_time: new Date(),
+        charging_time: '3600',
+        plate_number: user.plate_number!,
+        parking_name: 'P',
+        deduct_mode: 'AUTOPAY',
+        support_deduct_mode: 'DEDUCT_ALL',
+      },
+    });
+    await expect
+      .poll(
+        async () =>
+          (await plain.v2.transit.partnerpay.queryorder({ ...scope, out_trade_no })).data.trade_state,
+      )
+      .toBe('SUCCESS');
+    const viaTls = createClient({ ...options, baseUrl: sandbox.httpsUrl! }, [vehicleV2]);
+    const accepted = await viaTls.v2.secapi.pay.refund({
+      ...scope,
+      out_trade_no,
+      out_refund_no: `R${out_trade_no}`,
+      total_fee: 900,
+      refund_fee: 300,
+    });
+    expect(accepted.data).toMatchObject({ sub_mch_id: sub.subMchId, refund_fee: '300' });
+    // The direct merchant sees none of it.
+    const m = direct();
+    const theirs = await client({}, sandbox.url)
+      .v2.pay.refundquery({ appid: m.appId, mch_id: m.mchId, out_trade_no })
+      .catch((e: unknown) => e);
+    expect(theirs).toMatchObject({ code: 'REFUNDNOTEXIST' });
+  });
+
   it('opens a PKCS#12 client certificate with the merchant ID as its default passphrase', async () => {
     const m = direct();
     const { cert, key } = sandbox.tls!.clients[m.mchId]!;

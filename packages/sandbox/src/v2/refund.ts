@@ -1,13 +1,15 @@
+import { parseXml } from '@wxpark/xml';
 import { formatChinaTime } from '../china-time.ts';
 import type { Reply } from '../http/reply.ts';
 import { textReply } from '../http/reply.ts';
-import type { RouteHandler } from '../http/router.ts';
+import type { RouteHandler, RouteRequest } from '../http/router.ts';
 import { randomDigits } from '../ids.ts';
 import { type Acting, orderKey, type PayOrder, type SandboxState } from '../state.ts';
-import { paramError, type V2Endpoint, type V2Outcome } from './endpoint.ts';
+import { createV2Handler, paramError, type V2Endpoint, type V2Outcome, v2MaxBodyBytes } from './endpoint.ts';
 import { checkFields } from './fields.ts';
 
-// 申请退款 (/secapi/pay/refund, 请求需要双向证书) and 查询退款 (/pay/refundquery) over the deductions that
+// 申请退款 (/secapi/pay/refund, 请求需要双向证书) and 查询退款 (/pay/refundquery), for direct merchants and
+// service providers, over the deductions that
 // 申请扣款 made: only a paid (SUCCESS) order, refunds adding up to at most total_fee, one refund per
 // out_refund_no (a retry gets the same refund).
 
@@ -61,9 +63,9 @@ function refundFields(refund: V2Refund): Record<string, string> {
   };
 }
 
-function refundEndpoint(state: SandboxState): V2Endpoint {
+function refundEndpoint(state: SandboxState, partner: boolean): V2Endpoint {
   return {
-    partner: false,
+    partner,
     signTypes: 'transit',
     process(params, acting, request): V2Outcome {
       // The certificate was checked against the sandbox CA before the body was read; here, its owner.
@@ -137,9 +139,9 @@ function refundEndpoint(state: SandboxState): V2Endpoint {
   };
 }
 
-function refundQueryEndpoint(state: SandboxState): V2Endpoint {
+function refundQueryEndpoint(state: SandboxState, partner: boolean): V2Endpoint {
   return {
-    partner: false,
+    partner,
     signTypes: 'transit',
     process(params, acting): V2Outcome {
       const problem = checkFields(params, [
@@ -195,10 +197,28 @@ export function requireClientCertificate(handler: RouteHandler): RouteHandler {
   };
 }
 
-/** The refund endpoints: path, endpoint, and whether the path needs the client certificate. */
-export function refundEndpoints(state: SandboxState): [string, V2Endpoint, boolean][] {
+/**
+ * The refund paths serve direct merchants and service providers alike: a body with `sub_mch_id` is a
+ * service provider's call (checked as on the partnerpay paths), one without a direct merchant's.
+ */
+function byCaller(state: SandboxState, create: (state: SandboxState, partner: boolean) => V2Endpoint) {
+  const direct = createV2Handler(create(state, false), state);
+  const partner = createV2Handler(create(state, true), state);
+  return (request: RouteRequest) => {
+    let params: Record<string, string> = {};
+    try {
+      params = parseXml(request.body, { maxBytes: v2MaxBodyBytes });
+    } catch {
+      // The direct handler answers the unreadable body as WeChat does.
+    }
+    return params.sub_mch_id ? partner(request) : direct(request);
+  };
+}
+
+/** The refund paths and their handlers: 申请退款 behind the client-certificate check, 查询退款 without. */
+export function refundRoutes(state: SandboxState): [string, RouteHandler][] {
   return [
-    ['/secapi/pay/refund', refundEndpoint(state), true],
-    ['/pay/refundquery', refundQueryEndpoint(state), false],
+    ['/secapi/pay/refund', requireClientCertificate(byCaller(state, refundEndpoint))],
+    ['/pay/refundquery', byCaller(state, refundQueryEndpoint)],
   ];
 }

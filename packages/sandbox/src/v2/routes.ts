@@ -5,7 +5,7 @@ import { notificationEndpoint } from './notification.ts';
 import { payApplyEndpoint } from './payapply.ts';
 import { queryOrderEndpoint } from './queryorder.ts';
 import { queryStateEndpoint } from './querystate.ts';
-import { refundEndpoints, requireClientCertificate } from './refund.ts';
+import { refundRoutes } from './refund.ts';
 
 type EndpointFactory = (state: SandboxState, partner: boolean) => V2Endpoint;
 
@@ -23,8 +23,5 @@ export function addV2Routes(router: Router, state: SandboxState): void {
     router.add('POST', direct, 'api', createV2Handler(create(state, false), state));
     router.add('POST', partner, 'api', createV2Handler(create(state, true), state));
   }
-  for (const [path, endpoint, needsCertificate] of refundEndpoints(state)) {
-    const handler = createV2Handler(endpoint, state);
-    router.add('POST', path, 'api', needsCertificate ? requireClientCertificate(handler) : handler);
-  }
+  for (const [path, handler] of refundRoutes(state)) router.add('POST', path, 'api', handler);
 }
