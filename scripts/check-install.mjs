@@ -311,8 +311,10 @@ async function checkProject(pkg, kind) {
   const dir = join(work, `${pkg.dir}-${kind.id}`);
   mkdirSync(dir);
   // What a user installs: the package, and @wxpark/core when it is a route package (createClient lives
-  // there). Every other @wxpark package comes from its tarball too, never from a registry.
-  const direct = [name, ...(workspaceDeps(name).has('@wxpark/core') ? ['@wxpark/core'] : [])];
+  // there; a command-line package with a bin needs nothing beside it). Every other @wxpark package comes
+  // from its tarball too, never from a registry.
+  const routePackage = workspaceDeps(name).has('@wxpark/core') && !pkg.manifest.bin;
+  const direct = [name, ...(routePackage ? ['@wxpark/core'] : [])];
   const all = [name, ...workspaceDeps(name)];
   const file = (dep) => `file:${tarballOf.get(dep)}`;
   writeFileSync(

@@ -18,6 +18,20 @@ export interface GatewayConfig {
   targets: GatewayTargets;
   /** Base URL WeChat Pay reaches this gateway's callbacks at (notify_url), if any. */
   publicUrl?: string;
+  /** Calls per second to WeChat Pay for this merchant, shared by every instance on the database. */
+  rate?: { perSecond: number; burst?: number };
+}
+
+/** Reads the outbox settings every deployment has (live or sandbox): the merchant rate limit. */
+export function readOutboxSettings(env: NodeJS.ProcessEnv): Pick<GatewayConfig, 'rate'> {
+  const raw = env.WXPARK_RATE_LIMIT ?? '50';
+  if (raw === 'off') return {};
+  const perSecond = Number(raw);
+  if (!(perSecond > 0 && perSecond <= 10_000))
+    throw new ConfigError([
+      `WXPARK_RATE_LIMIT: expected calls per second (1 to 10000) or off, got ${JSON.stringify(raw)}`,
+    ]);
+  return { rate: { perSecond } };
 }
 
 /**
@@ -44,6 +58,10 @@ export const environmentVariables = {
   WXPARK_FREE_TIME: '免费时长 in seconds for APIv2 (default 900)',
   WXPARK_PUBLIC_URL: "this gateway's public https base URL, for notify_url",
   WXPARK_DB: 'SQLite file (default ./data/gateway.sqlite)',
+  DATABASE_URL: 'postgres://… : PostgreSQL instead of SQLite, shared by a fleet of gateway instances',
+  WXPARK_RATE_LIMIT:
+    'calls per second to WeChat Pay for this merchant, across all instances (default 50, or off)',
+  WXPARK_LEASE_MS: 'milliseconds an instance holds a call before another may take it over (default 30000)',
   PORT: 'HTTP port (default 8080)',
 } as const;
 

@@ -1,18 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ApiError,
-  formatChinaCompactTime,
-  formatChinaRfc3339,
-  TransportError,
-  WxparkError,
-} from '@wxpark/core';
-import type { GateStore, OutboxCall } from './store.ts';
+import { formatChinaCompactTime, formatChinaRfc3339 } from '@wxpark/core';
+import type { CallOutcome, Outbox } from './outbox.ts';
+import type { GateStore, NewCall, Stay } from './store/types.ts';
 
-/** What a call style needs: `client[route](payload)`, as every wxpark client offers. */
-export type RouteCaller = (
-  route: string,
-  payload: unknown,
-) => Promise<{ status: number; data: unknown; headers: Headers }>;
+export { type CallOutcome, describeError, type RouteCaller } from './outbox.ts';
 
 /** Where gate events go, per the lot's contracts with WeChat Pay. */
 export interface GatewayTargets {
@@ -48,20 +39,10 @@ export interface GateEvent {
   openid?: string;
 }
 
-/** What one remote call ended as. */
-export interface CallOutcome {
-  route: string;
-  status: OutboxCall['status'];
-  /** The verified answer, for done calls. */
-  data?: unknown;
-  /** The key WeChat Pay signed the answer with (v3 `Wechatpay-Serial`). */
-  signedBy?: string;
-  /** One line naming the cause, for failed and still-pending calls. */
-  error?: string;
-}
-
 export interface GateOutcome {
   out_serial_number: string;
+  /** False when the plate already had an open stay: that stay is answered, nothing new was recorded. */
+  created: boolean;
   calls: CallOutcome[];
 }
 
@@ -72,43 +53,26 @@ function newSerialNumber(at: Date): string {
   return `P${formatChinaCompactTime(at)}${randomBytes(5).toString('hex').toUpperCase()}`;
 }
 
-/** One line for an error: its code and message, and the hint when the SDK has one. Never a stack. */
-export function describeError(error: unknown): string {
-  if (WxparkError.isInstance(error)) {
-    const hint = (error as { hint?: string }).hint;
-    return `${error.name} ${error.code}: ${error.message}${hint ? ` (hint: ${hint})` : ''}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** A failure that will not improve by resending the same request. */
-function isFinal(error: unknown): boolean {
-  if (error instanceof TransportError) return false;
-  if (error instanceof ApiError) return !error.isRetryable;
-  return WxparkError.isInstance(error);
-}
-
 /**
  * The gateway's one job: turn gate events into WeChat Pay calls, durably. Each event and the exact requests
- * it owes are committed to SQLite first; calls are then sent and marked done. `resume()` sends whatever a
- * crash left pending, with the payload that was stored (the same out_serial_number and timestamps).
+ * it owes are committed first (claimed by this instance); the outbox then sends them. An instance that dies
+ * leaves its claims to expire, and any other instance sends them, with the stored bytes.
  */
 export class Gateway {
   readonly #store: GateStore;
-  readonly #call: RouteCaller;
+  readonly #outbox: Outbox;
   readonly #targets: GatewayTargets;
-  readonly #inFlight = new Map<number, Promise<CallOutcome>>();
 
-  constructor(store: GateStore, call: RouteCaller, targets: GatewayTargets) {
+  constructor(store: GateStore, outbox: Outbox, targets: GatewayTargets) {
     this.#store = store;
-    this.#call = call;
+    this.#outbox = outbox;
     this.#targets = targets;
   }
 
   async entry(event: GateEvent): Promise<GateOutcome> {
     const at = event.time ?? new Date();
     const out_serial_number = newSerialNumber(at);
-    const calls: { route: string; payload: unknown }[] = [];
+    const calls: NewCall[] = [];
     const { v2, v3, mall } = this.#targets;
     if (v2) {
       const partner = v2.sub_mch_id !== undefined;
@@ -120,6 +84,8 @@ export class Gateway {
           ...(partner
             ? { sub_mch_id: v2.sub_mch_id, ...(v2.sub_appid ? { sub_appid: v2.sub_appid } : {}) }
             : {}),
+          // Fixed here, so the signed body is the same bytes on every attempt (a resend is not a new request).
+          nonce_str: randomBytes(16).toString('hex'),
           trade_scene: 'PARKING',
           scene_info: {
             start_time: formatChinaCompactTime(at),
@@ -149,57 +115,85 @@ export class Gateway {
     }
     if (mall && event.openid)
       calls.push({ route: 'v3/businesscircle/parkings', payload: this.#mallState(event, at, 'IN') });
-    const stored = this.#store.recordEntry(
-      {
-        out_serial_number,
-        plate_number: event.plate_number,
-        plate_color: event.plate_color,
-        ...(event.openid ? { openid: event.openid } : {}),
-        entered_at: at.getTime(),
-      },
-      calls,
-    );
-    return { out_serial_number, calls: await Promise.all(stored.map((call) => this.#send(call))) };
+    const stay: Stay = {
+      out_serial_number,
+      plate_number: event.plate_number,
+      plate_color: event.plate_color,
+      ...(event.openid ? { openid: event.openid } : {}),
+      entered_at: at.getTime(),
+    };
+    const recorded = await this.#store.recordEntry(stay, calls, this.#outbox.claim);
+    if (!recorded.created) {
+      // A second entry while the stay is open (a double read at the gate, a retry): the open stay answers.
+      return {
+        out_serial_number: recorded.stay.out_serial_number,
+        created: false,
+        calls: recorded.calls.map((call) => ({
+          route: call.route.replace(/#.*$/, ''),
+          status: call.status,
+          ...(call.result === undefined ? {} : { data: call.result }),
+          ...(call.error ? { error: call.error } : {}),
+        })),
+      };
+    }
+    return {
+      out_serial_number,
+      created: true,
+      calls: await Promise.all(recorded.calls.map((call) => this.#outbox.send(call))),
+    };
   }
 
   /** An exit closes the plate's open stay; a plate that never entered is refused (null). */
   async exit(event: GateEvent): Promise<GateOutcome | null> {
-    const stay = this.#store.openStay(event.plate_number);
-    if (!stay) return null;
     const at = event.time ?? new Date();
-    const calls: { route: string; payload: unknown }[] = [];
-    if (this.#targets.v3) {
-      calls.push({
-        route: 'v3/parking/reminders/exit',
-        payload: {
-          out_serial_number: stay.out_serial_number,
-          exit_timestamp: Math.floor(at.getTime() / 1000),
-          plate_number: stay.plate_number,
-          plate_color: stay.plate_color,
-          parking_id: this.#targets.v3.parking_id,
-        },
-      });
-    }
-    const openid = event.openid ?? stay.openid;
-    if (this.#targets.mall && openid)
-      calls.push({
-        route: 'v3/businesscircle/parkings',
-        payload: this.#mallState({ ...event, openid }, at, 'OUT'),
-      });
-    // An entry's and an exit's mall syncs share a route, so the exit's is keyed apart.
-    const keyed = calls.map((c) =>
-      c.route === 'v3/businesscircle/parkings' ? { ...c, route: `${c.route}#OUT` } : c,
+    const recorded = await this.#store.recordExit(
+      event.plate_number,
+      at.getTime(),
+      (stay) => {
+        const calls: NewCall[] = [];
+        if (this.#targets.v3) {
+          calls.push({
+            route: 'v3/parking/reminders/exit',
+            // WeChat refuses an exit whose entry it has not seen (RESOURCE_NOT_EXISTS).
+            after: 'v3/parking/reminders/entry',
+            payload: {
+              out_serial_number: stay.out_serial_number,
+              exit_timestamp: Math.floor(at.getTime() / 1000),
+              plate_number: stay.plate_number,
+              plate_color: stay.plate_color,
+              parking_id: this.#targets.v3.parking_id,
+            },
+          });
+        }
+        const openid = event.openid ?? stay.openid;
+        // An entry's and an exit's mall syncs share a route, so the exit's is keyed apart.
+        if (this.#targets.mall && openid)
+          calls.push({
+            route: 'v3/businesscircle/parkings#OUT',
+            after: 'v3/businesscircle/parkings',
+            payload: this.#mallState({ ...event, openid }, at, 'OUT'),
+          });
+        return calls;
+      },
+      this.#outbox.claim,
     );
-    const stored = this.#store.recordExit(stay.out_serial_number, at.getTime(), keyed);
+    if (!recorded) return null;
+    const owner = this.#outbox.claim.owner;
     return {
-      out_serial_number: stay.out_serial_number,
-      calls: await Promise.all(stored.map((call) => this.#send(call))),
+      out_serial_number: recorded.stay.out_serial_number,
+      created: true,
+      calls: await Promise.all(
+        recorded.calls.map((call) =>
+          call.claimed_by === owner
+            ? this.#outbox.send(call)
+            : {
+                route: call.route.replace(/#.*$/, ''),
+                status: call.status,
+                error: 'queued until WeChat has answered the entry',
+              },
+        ),
+      ),
     };
-  }
-
-  /** Sends every call a previous run left pending. Safe to run at any time: a call in flight is not doubled. */
-  async resume(): Promise<CallOutcome[]> {
-    return Promise.all(this.#store.pendingCalls().map((call) => this.#send(call)));
   }
 
   #mallState(event: GateEvent, at: Date, state: 'IN' | 'OUT') {
@@ -213,33 +207,5 @@ export class Gateway {
       state,
       time: formatChinaRfc3339(at),
     };
-  }
-
-  #send(call: OutboxCall): Promise<CallOutcome> {
-    let running = this.#inFlight.get(call.id);
-    if (!running) {
-      running = this.#attempt(call).finally(() => this.#inFlight.delete(call.id));
-      this.#inFlight.set(call.id, running);
-    }
-    return running;
-  }
-
-  async #attempt(call: OutboxCall): Promise<CallOutcome> {
-    const route = call.route.replace(/#.*$/, '');
-    try {
-      const answer = await this.#call(route, call.payload);
-      const signedBy = answer.headers.get('wechatpay-serial') ?? undefined;
-      const data = answer.status === 204 ? null : answer.data;
-      this.#store.markDone(call.id, data);
-      return { route, status: 'done', data, ...(signedBy ? { signedBy } : {}) };
-    } catch (error) {
-      const line = describeError(error);
-      if (isFinal(error)) {
-        this.#store.markFailed(call.id, line);
-        return { route, status: 'failed', error: line };
-      }
-      this.#store.markAttempt(call.id, line);
-      return { route, status: 'pending', error: line };
-    }
   }
 }

@@ -1,13 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { type GatewayApp, startGateway } from './app.ts';
-import { ConfigError, type GatewayConfig, readLiveConfig, wantsSandbox } from './config.ts';
+import {
+  ConfigError,
+  type GatewayConfig,
+  readLiveConfig,
+  readOutboxSettings,
+  wantsSandbox,
+} from './config.ts';
 import { describeError } from './gateway.ts';
 import { sandboxConfig } from './sandbox-config.ts';
 import { runScenario } from './scenario.ts';
-import { GateStore } from './store.ts';
+import { describeStore, openStore } from './store/open.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -30,17 +36,27 @@ async function main(command: string): Promise<void> {
     );
   }
 
+  Object.assign(config, readOutboxSettings(process.env));
+  const leaseMs = Number(process.env.WXPARK_LEASE_MS ?? 30_000);
+  if (!(Number.isSafeInteger(leaseMs) && leaseMs >= 1000))
+    throw new ConfigError(['WXPARK_LEASE_MS: expected milliseconds, at least 1000']);
+  // A call must end (answered or timed out) well within its lease, or a second instance could send it too.
+  config.client.timeout ??= Math.min(10_000, Math.floor(leaseMs / 3));
+
   // The demo keeps its database to itself; serve keeps a durable one across restarts.
   const demoDir = command === 'demo' ? mkdtempSync(join(tmpdir(), 'wxpark-demo-')) : undefined;
-  const dbPath = demoDir ? join(demoDir, 'gateway.sqlite') : (process.env.WXPARK_DB ?? 'data/gateway.sqlite');
-  mkdirSync(dirname(dbPath), { recursive: true });
-  const store = new GateStore(dbPath);
+  const storeSettings = {
+    ...(command === 'serve' && process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    sqlitePath: demoDir ? join(demoDir, 'gateway.sqlite') : (process.env.WXPARK_DB ?? 'data/gateway.sqlite'),
+  };
+  const store = await openStore(storeSettings);
 
   const port = command === 'demo' ? 0 : Number(process.env.PORT ?? 8080);
   let app: GatewayApp | undefined;
   try {
     app = await startGateway(config, store, {
       port,
+      outbox: { leaseMs },
       onNotice: (kind, id, summary, fresh) =>
         log(
           `  ← callback ${kind} ${id}: ${fresh ? `verified, recorded: ${summary.slice(0, 120)}` : 'verified, a repeat delivery: acknowledged, not processed again'}`,
@@ -50,17 +66,11 @@ async function main(command: string): Promise<void> {
     const publicUrl = config.publicUrl ?? (sandbox ? app.url : undefined);
     if (publicUrl && config.targets.v2 && !config.targets.v2.notify_url)
       config.targets.v2.notify_url = `${publicUrl}/wxpay/v2/notify`;
-    log(`gateway listening on ${app.url} (SQLite ${dbPath})`);
-
-    const resumed = await app.gateway.resume();
-    if (resumed.length > 0)
-      log(
-        `resumed ${resumed.length} call(s) left pending by the last run: ${resumed.map((c) => `${c.route} ${c.status}`).join(', ')}`,
-      );
+    log(`gateway listening on ${app.url} (${describeStore(store, storeSettings)})`);
 
     if (command === 'serve') {
       log(
-        'ready: POST /gate/entry, POST /gate/exit, GET /gate/calls; callbacks at /wxpay/v2/notify, /wxpay/v3/notify, /wxpay/mall/notify',
+        'ready: POST /gate/entry, POST /gate/exit, GET /gate/calls[?status=failed], POST /gate/calls/retry; callbacks at /wxpay/v2/notify, /wxpay/v3/notify, /wxpay/mall/notify',
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -72,7 +82,7 @@ async function main(command: string): Promise<void> {
     log(`\ndemo finished in ${((performance.now() - started) / 1000).toFixed(2)} s`);
   } finally {
     await app?.close();
-    store.close();
+    await store.close();
     await sandbox?.close();
     if (demoDir) rmSync(demoDir, { recursive: true, force: true });
   }

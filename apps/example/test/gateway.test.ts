@@ -3,9 +3,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../src/app.ts';
-import { GateStore } from '../src/store.ts';
+import { sandboxConfig } from '../src/sandbox-config.ts';
+import { SqliteGateStore } from '../src/store/sqlite.ts';
+import type { GateStore } from '../src/store/types.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -29,13 +32,13 @@ async function gatewayOnDeadHost(store: GateStore) {
       targets: { parkingName: '示例停车场', v2: { appid: 'wx1', mch_id: '1900000100', free_time: '900' } },
     },
     store,
-    { port: 0 },
+    { port: 0, poll: false },
   );
 }
 
 describe('gate routes', () => {
   it('keeps a call pending with a one-line cause when WeChat Pay cannot be reached', async () => {
-    const store = new GateStore(join(dir, 'unreachable.sqlite'));
+    const store = new SqliteGateStore(join(dir, 'unreachable.sqlite'));
     const app = await gatewayOnDeadHost(store);
     try {
       const answer = await fetch(`${app.url}/gate/entry`, {
@@ -50,15 +53,15 @@ describe('gate routes', () => {
       expect(body.calls[0]?.status).toBe('pending');
       expect(body.calls[0]?.error).toMatch(/^TransportError UNREACHABLE: /);
       expect(body.calls[0]?.error).not.toContain('\n');
-      expect(store.pendingCalls()).toHaveLength(1);
+      expect(await store.listCalls({ status: 'pending' })).toHaveLength(1);
     } finally {
       await app.close();
-      store.close();
+      await store.close();
     }
   });
 
   it('refuses a malformed gate event with the field named, and records nothing', async () => {
-    const store = new GateStore(join(dir, 'invalid.sqlite'));
+    const store = new SqliteGateStore(join(dir, 'invalid.sqlite'));
     const app = await gatewayOnDeadHost(store);
     try {
       const answer = await fetch(`${app.url}/gate/entry`, {
@@ -71,10 +74,63 @@ describe('gate routes', () => {
       });
       expect(answer.status).toBe(400);
       expect(((await answer.json()) as { error: string }).error).toMatch(/plate_color/);
-      expect(store.allCalls()).toHaveLength(0);
+      expect(await store.listCalls()).toHaveLength(0);
     } finally {
       await app.close();
-      store.close();
+      await store.close();
+    }
+  });
+});
+
+describe('the outbox wire guard', () => {
+  it('refuses, unsent, an attempt whose bytes differ from the body stored by the first attempt', async () => {
+    const sandbox = await startSandbox({ port: 0 });
+    const store = new SqliteGateStore(join(dir, 'guard.sqlite'));
+    try {
+      const config = sandboxConfig(sandbox);
+      const plate = sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number)!
+        .plate_number!;
+      // A call a dead instance sent once: its stored body is not what this payload signs to (a changed key).
+      const { calls } = await store.recordEntry(
+        {
+          out_serial_number: 'PGUARD0001',
+          plate_number: plate,
+          plate_color: 'PLATE_COLOR_BLUE',
+          entered_at: Date.now(),
+        },
+        [
+          {
+            route: 'v2/vehicle/pay/notification',
+            payload: {
+              appid: config.targets.v2!.appid,
+              mch_id: config.targets.v2!.mch_id,
+              nonce_str: 'fixednonce0001',
+              trade_scene: 'PARKING',
+              scene_info: {
+                start_time: '20261130080000',
+                plate_number: plate,
+                parking_name: '示例停车场',
+                free_time: '900',
+              },
+            },
+          },
+        ],
+        { owner: 'dead', leaseMs: 1 },
+      );
+      await store.saveBody(calls[0]!.id, '<xml><sign>signed-with-another-key</sign></xml>');
+      sandbox.clearRequests();
+      const app = await startGateway(config, store, { port: 0, outbox: { pollMs: 50 } });
+      try {
+        await expect.poll(async () => (await store.listCalls({ status: 'failed' })).length).toBe(1);
+        const [failed] = await store.listCalls({ status: 'failed' });
+        expect(failed?.error_code).toBe('BODY_CHANGED');
+        expect(sandbox.requests).toHaveLength(0);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await store.close();
+      await sandbox.close();
     }
   });
 });

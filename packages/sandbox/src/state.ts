@@ -70,6 +70,8 @@ export interface SandboxState {
   readonly journal: Journal;
   /** Aborted by `close()`: pending callbacks and slow answers give up. */
   readonly shutdown: AbortController;
+  /** When set, every callback goes here instead of its notify_url (`wxpark listen` forwards them). */
+  noticeTarget: string | undefined;
   log(line: string): void;
   findMerchant(mchId: string | undefined): SandboxMerchant | undefined;
   keyOf(merchant: SandboxMerchant): V2ApiKey;
@@ -101,6 +103,7 @@ export function createState(
     journal: createJournal(),
     v3: createV3State(config, platform, config.platform, keyMode),
     shutdown: new AbortController(),
+    noticeTarget: undefined,
     log,
     findMerchant(mchId) {
       return mchId === undefined ? undefined : config.merchants.find((m) => m.mchId === mchId);

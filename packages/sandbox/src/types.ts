@@ -172,6 +172,12 @@ export interface SandboxOptions {
    */
   keyMode?: V3KeyMode;
   /**
+   * API calls per second beyond which calls are answered 429 `FREQUENCY_LIMITED` with `Retry-After: 1`,
+   * unprocessed (recorded in `requests` all the same), as WeChat limits a merchant's rate.
+   * @default no limit
+   */
+  rateLimit?: number;
+  /**
    * Also listen over HTTPS (`httpsUrl`) with a CA, a server certificate and one API client certificate per
    * merchant made at start (`tls`): the APIv2 `/secapi/…` routes need the merchant's client certificate
    * (mutual TLS), as WeChat Pay's do. The plain-HTTP `url` stays as it is.

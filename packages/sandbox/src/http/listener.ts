@@ -124,7 +124,17 @@ function clientCertificateOf(request: IncomingMessage): Pick<RouteRequest, 'clie
  * spoil the answer, writes it and logs one line. Nothing a handler throws reaches the server: it becomes a
  * plain-text 500.
  */
-export function createListener(state: SandboxState, router: Router) {
+export function createListener(state: SandboxState, router: Router, rateLimit?: number) {
+  // Arrival times of the API calls answered in the last second, for `rateLimit`.
+  const recent: number[] = [];
+  const overRate = () => {
+    if (!rateLimit) return false;
+    const now = performance.now();
+    while (recent.length > 0 && recent[0]! <= now - 1000) recent.shift();
+    if (recent.length >= rateLimit) return true;
+    recent.push(now);
+    return false;
+  };
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
     const method = request.method ?? 'GET';
@@ -151,7 +161,13 @@ export function createListener(state: SandboxState, router: Router) {
 
       let reply: Reply;
       let hostile: string | undefined;
-      if (match.found) {
+      if (match.found && match.kind === 'api' && overRate()) {
+        // WeChat refuses a call beyond the merchant's rate without processing it.
+        reply = url.pathname.startsWith('/v3/')
+          ? await v3Reply(state.v3.keyring, v3Error(429, 'FREQUENCY_LIMITED', '频率超限，请降低请求频率'))
+          : textReply(429, 'FREQUENCY_LIMITED\n');
+        reply.headers['retry-after'] = '1';
+      } else if (match.found) {
         reply = await match.handler({
           method,
           target,

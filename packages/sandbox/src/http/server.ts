@@ -44,7 +44,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   addAdminRoutes(router, state);
   addInspectorRoutes(router, state);
 
-  const listener = createListener(state, router);
+  const listener = createListener(state, router, options.rateLimit);
   const serve = (request: IncomingMessage, response: ServerResponse) => {
     void listener(request, response);
   };

@@ -50,7 +50,9 @@ async function post(state: SandboxState, notice: NoticeToSend): Promise<Receiver
  * Resolves with the last answer; rejects with `CallbackError` DELIVERY_FAILED when the last attempt could not
  * reach the receiver (or the sandbox closed).
  */
-export async function deliver(state: SandboxState, notice: NoticeToSend): Promise<ReceiverAnswer> {
+export async function deliver(state: SandboxState, given: NoticeToSend): Promise<ReceiverAnswer> {
+  // `PUT /__sandbox/notice-target` (`wxpark listen`) sends every notice to one URL, whatever its notify_url.
+  const notice = state.noticeTarget ? { ...given, url: state.noticeTarget } : given;
   const retries = Math.min(Math.max(0, Math.trunc(notice.retries ?? 0)), maxRetries);
   const entry: InspectedNotice = state.journal.addNotice({
     kind: 'notice',

@@ -1,0 +1,297 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ApiError, TransportError, WxparkError } from '@wxpark/core';
+import type { GateStore, OutboxCall } from './store/types.ts';
+
+/** What a call style needs: `client[route](payload)`, as every wxpark client offers. */
+export type RouteCaller = (
+  route: string,
+  payload: unknown,
+) => Promise<{ status: number; data: unknown; headers: Headers; requestId?: string }>;
+
+/** What one remote call ended as. */
+export interface CallOutcome {
+  route: string;
+  status: OutboxCall['status'];
+  /** The verified answer, for done calls. */
+  data?: unknown;
+  /** The key WeChat Pay signed the answer with (v3 `Wechatpay-Serial`). */
+  signedBy?: string;
+  /** One line naming the cause, for failed and still-pending calls. */
+  error?: string;
+}
+
+/** Settings of the outbox. */
+export interface OutboxOptions {
+  /** This instance's name in claims (unique per process). */
+  owner: string;
+  /**
+   * How long a claim lasts: after it, another instance takes the call over. Longer than a call can take.
+   * @default 30000
+   */
+  leaseMs?: number;
+  /** @default 500 */
+  pollMs?: number;
+  /** Calls claimed per poll. @default 16 */
+  batch?: number;
+  /** Retry delays: `baseMs · 2^attempts`, capped at `maxMs`, with jitter. @default { baseMs: 500, maxMs: 300000 } */
+  backoff?: { baseMs: number; maxMs: number };
+  /**
+   * The merchant's call rate, shared by every instance on the database (WeChat Pay answers 429 /
+   * FREQUENCY_LIMITED beyond its own limit).
+   */
+  rate?: { key: string; perSecond: number; burst?: number };
+  /** How long a gate event's own calls may wait for a rate slot before the answer says pending. @default 2000 */
+  maxRateWaitMs?: number;
+}
+
+/** Counts since start, for logs and tests. */
+export interface OutboxStats {
+  attempts: number;
+  done: number;
+  failed: number;
+  retried: number;
+  /** Attempts of calls whose body was stored by an earlier attempt (sent again, byte for byte). */
+  resends: number;
+  /** Answers 429 / FREQUENCY_LIMITED. */
+  rateLimited: number;
+}
+
+/** What the wire hook learns about one attempt. */
+interface AttemptContext {
+  call: OutboxCall;
+  store: GateStore;
+  /** The body differed from the stored one: the attempt was refused before sending. */
+  changed?: boolean;
+  retryAfter?: string | null;
+  resend?: boolean;
+}
+
+const attempts = new AsyncLocalStorage<AttemptContext>();
+
+/**
+ * A `fetch` for the client that keeps every outbox call's body fixed: the first attempt stores the exact
+ * bytes (XML with its `nonce_str` and `sign`, or JSON) before they leave; a later attempt whose bytes
+ * differ is refused, never sent. It also reads `Retry-After`. Calls outside the outbox pass through.
+ */
+type FetchLike = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+
+export function createWireFetch(fetchImpl: FetchLike = globalThis.fetch): FetchLike {
+  return async (input, init) => {
+    const context = attempts.getStore();
+    if (!context) return fetchImpl(input, init);
+    const request = new Request(input, init);
+    if (request.method === 'POST') {
+      const body = await request.clone().text();
+      const stored = context.call.body ?? (await context.store.saveBody(context.call.id, body));
+      context.resend = context.call.body !== undefined;
+      if (stored !== body) {
+        context.changed = true;
+        throw new Error('the request body differs from the one stored for this call: not sent');
+      }
+    }
+    const response = await fetchImpl(request);
+    context.retryAfter = response.headers.get('retry-after');
+    return response;
+  };
+}
+
+/** One line for an error: its code and message, and the hint when the SDK has one. Never a stack. */
+export function describeError(error: unknown): string {
+  if (WxparkError.isInstance(error)) {
+    const hint = (error as { hint?: string }).hint;
+    return `${error.name} ${error.code}: ${error.message}${hint && !error.message.includes(hint) ? ` (hint: ${hint})` : ''}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A failure that will not improve by resending the same request. */
+function isFinal(error: unknown): boolean {
+  if (error instanceof TransportError) return false;
+  if (error instanceof ApiError) return !error.isRetryable;
+  return WxparkError.isInstance(error);
+}
+
+function isRateLimited(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    (error.status === 429 || error.code === 'FREQUENCY_LIMITED' || error.code === 'RATELIMIT_EXCEEDED')
+  );
+}
+
+function retryAfterMs(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 300_000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - Date.now()), 300_000);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends the calls the store holds, from any number of instances: each call is claimed (a lease) before it is
+ * sent, so one instance sends it at a time; a dead instance's claims are taken over when their lease runs
+ * out. Retryable failures back off (honouring `Retry-After`); final ones are recorded with their code.
+ */
+export class Outbox {
+  readonly #store: GateStore;
+  readonly #call: RouteCaller;
+  readonly #owner: string;
+  readonly #leaseMs: number;
+  readonly #pollMs: number;
+  readonly #batch: number;
+  readonly #backoff: { baseMs: number; maxMs: number };
+  readonly #rate?: { key: string; intervalMs: number; burst: number };
+  readonly #maxRateWaitMs: number;
+  readonly #inFlight = new Map<number, Promise<CallOutcome>>();
+  readonly stats: OutboxStats = {
+    attempts: 0,
+    done: 0,
+    failed: 0,
+    retried: 0,
+    resends: 0,
+    rateLimited: 0,
+  };
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #polling: Promise<void> | undefined;
+
+  constructor(store: GateStore, call: RouteCaller, options: OutboxOptions) {
+    this.#store = store;
+    this.#call = call;
+    this.#owner = options.owner;
+    this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#pollMs = options.pollMs ?? 500;
+    this.#batch = options.batch ?? 16;
+    this.#backoff = options.backoff ?? { baseMs: 500, maxMs: 300_000 };
+    if (options.rate)
+      this.#rate = {
+        key: options.rate.key,
+        intervalMs: Math.max(1, Math.round(1000 / options.rate.perSecond)),
+        burst: options.rate.burst ?? Math.max(1, Math.floor(options.rate.perSecond / 2)),
+      };
+    this.#maxRateWaitMs = options.maxRateWaitMs ?? 2_000;
+  }
+
+  get claim() {
+    return { owner: this.#owner, leaseMs: this.#leaseMs };
+  }
+
+  /** Starts polling for due calls (retries, and calls whose instance died). */
+  start(): void {
+    this.#stopped = false;
+    const tick = () => {
+      this.#polling = this.pollOnce()
+        .then(() => {})
+        .catch(() => {})
+        .finally(() => {
+          if (!this.#stopped) this.#timer = setTimeout(tick, this.#pollMs);
+        });
+    };
+    tick();
+  }
+
+  /** Stops polling and waits for the calls in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#polling;
+    await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
+  /** Claims the due calls once and sends them; resolves with their outcomes. */
+  async pollOnce(): Promise<CallOutcome[]> {
+    const claimed = await this.#store.claimDue(this.claim, this.#batch);
+    return Promise.all(claimed.map((call) => this.send(call, Number.POSITIVE_INFINITY)));
+  }
+
+  /** Sends a call this instance holds the claim on. A call already in flight here is not doubled. */
+  send(call: OutboxCall, maxRateWaitMs = this.#maxRateWaitMs): Promise<CallOutcome> {
+    let running = this.#inFlight.get(call.id);
+    if (!running) {
+      running = this.#attempt(call, maxRateWaitMs).finally(() => this.#inFlight.delete(call.id));
+      this.#inFlight.set(call.id, running);
+    }
+    return running;
+  }
+
+  async #waitForRate(maxWaitMs: number): Promise<number> {
+    const rate = this.#rate;
+    if (!rate) return 0;
+    const started = Date.now();
+    for (;;) {
+      const wait = await this.#store.takeRate(rate.key, rate.intervalMs, rate.burst);
+      if (wait === 0) return 0;
+      if (Date.now() - started + wait > maxWaitMs) return wait;
+      await sleep(wait + Math.random() * rate.intervalMs);
+    }
+  }
+
+  async #attempt(call: OutboxCall, maxRateWaitMs: number): Promise<CallOutcome> {
+    const route = call.route.replace(/#.*$/, '');
+    const wait = await this.#waitForRate(maxRateWaitMs);
+    if (wait > 0) {
+      // No slot soon enough: leave it to the pollers, which wait as long as it takes.
+      await this.#store.settle(call.id, this.#owner, {
+        status: 'retry',
+        error: 'waiting for a rate slot',
+        errorCode: 'RATE_WAIT',
+        nextAttemptAt: Date.now() + Math.ceil(wait),
+      });
+      return { route, status: 'pending', error: 'queued behind the merchant rate limit' };
+    }
+    const context: AttemptContext = { call, store: this.#store };
+    this.stats.attempts++;
+    try {
+      const answer = await attempts.run(context, () => this.#call(route, call.payload));
+      if (context.resend) this.stats.resends++;
+      const signedBy = answer.headers.get('wechatpay-serial') ?? undefined;
+      const data = answer.status === 204 ? null : answer.data;
+      await this.#store.settle(call.id, this.#owner, {
+        status: 'done',
+        result: data,
+        ...(answer.requestId ? { requestId: answer.requestId } : {}),
+      });
+      this.stats.done++;
+      return { route, status: 'done', data, ...(signedBy ? { signedBy } : {}) };
+    } catch (error) {
+      if (context.resend) this.stats.resends++;
+      const line = describeError(error);
+      const requestId = error instanceof ApiError ? error.requestId : undefined;
+      const code = context.changed ? 'BODY_CHANGED' : WxparkError.isInstance(error) ? error.code : 'INTERNAL';
+      if (context.changed || isFinal(error) || !WxparkError.isInstance(error)) {
+        await this.#store.settle(call.id, this.#owner, {
+          status: 'failed',
+          error: line,
+          errorCode: code,
+          ...(requestId ? { requestId } : {}),
+        });
+        this.stats.failed++;
+        return { route, status: 'failed', error: line };
+      }
+      let delay = Math.min(this.#backoff.baseMs * 2 ** call.attempts, this.#backoff.maxMs);
+      delay = delay / 2 + Math.random() * (delay / 2);
+      if (isRateLimited(error)) {
+        this.stats.rateLimited++;
+        const after = retryAfterMs(context.retryAfter) ?? 1000;
+        delay = Math.max(delay, after);
+        if (this.#rate)
+          await this.#store.holdRate(
+            this.#rate.key,
+            Date.now() + after,
+            this.#rate.intervalMs,
+            this.#rate.burst,
+          );
+      }
+      await this.#store.settle(call.id, this.#owner, {
+        status: 'retry',
+        error: line,
+        errorCode: code,
+        nextAttemptAt: Date.now() + Math.ceil(delay),
+        ...(requestId ? { requestId } : {}),
+      });
+      this.stats.retried++;
+      return { route, status: 'pending', error: line };
+    }
+  }
+}
