@@ -202,6 +202,10 @@ export async function startGateway(
             kind === 'pay-result' ? firstFilled(f, 'out_trade_no') : firstFilled(f, 'plate_number');
           const state = firstFilled(f, 'vehicle_event_type', 'trade_state');
           await record(kind, id, `${subject} ${state}`.trim());
+          // Plate-state notices can arrive out of order: a plate keeps the state with the latest event time.
+          if (notice.kind === 'plate-state' && notice.eventTime && subject !== '' && state !== '') {
+            await store.recordPlateState(subject, state, notice.eventTime.getTime());
+          }
         },
       })
     : undefined;

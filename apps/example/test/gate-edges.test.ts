@@ -5,6 +5,7 @@ import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { createV2ApiKey, signV2 } from '@wxpark/signer';
 import { buildXml } from '@wxpark/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteGateStore } from '../src/store/sqlite.ts';
 import {
   type GatewayProcess,
   postJson,
@@ -125,5 +126,40 @@ describe('APIv2 notices', () => {
     for (const body of [genuine, padded, padded, genuine]) expect((await deliver(body)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((gateway.output().match(/verified, recorded/g) ?? []).length - before).toBe(1);
+  });
+
+  it('keeps a plate’s latest state when its plate-state notices arrive out of order', async () => {
+    const merchantKey = createV2ApiKey(env.WXPAY_V2_API_KEY!);
+    const plate_number = '粤B0RDER1';
+    const notice = (vehicle_event_type: string, vehicle_event_createtime: string) => {
+      const fields: Record<string, string> = {
+        appid: env.WXPAY_APPID!,
+        mch_id: env.WXPAY_MCH_ID!,
+        nonce_str: `n${vehicle_event_createtime}`,
+        sign_type: 'HMAC-SHA256',
+        plate_number,
+        vehicle_event_type,
+        vehicle_event_createtime,
+      };
+      return buildXml({ ...fields, sign: signV2(fields, merchantKey, 'HMAC-SHA256') });
+    };
+    // The later event (the plate back to NORMAL) arrives first; the earlier BLOCKED one after it.
+    for (const body of [notice('NORMAL', '20261130120500'), notice('BLOCKED', '20261130120000')]) {
+      const answer = await fetch(`${gateway.url}/wxpay/v2/notify`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body,
+      });
+      expect(answer.status).toBe(200);
+    }
+    const store = new SqliteGateStore(join(dir, 'gateway.sqlite'));
+    try {
+      expect(await store.plateState(plate_number)).toEqual({
+        state: 'NORMAL',
+        eventAt: Date.parse('2026-11-30T12:05:00+08:00'),
+      });
+    } finally {
+      await store.close();
+    }
   });
 });

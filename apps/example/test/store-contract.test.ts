@@ -202,6 +202,17 @@ describe.each(engines)('the $name store', (engine) => {
     );
   });
 
+  it('keeps each plate’s latest state by event time, whatever order the notices arrive in', async () => {
+    const { store } = await create();
+    expect(await store.recordPlateState('粤B10001', 'NORMAL', 2_000)).toBe(true);
+    expect(await store.recordPlateState('粤B10001', 'BLOCKED', 1_000)).toBe(false);
+    expect(await store.recordPlateState('粤B10001', 'BLOCKED', 2_000)).toBe(false);
+    expect(await store.plateState('粤B10001')).toEqual({ state: 'NORMAL', eventAt: 2_000 });
+    expect(await store.recordPlateState('粤B10001', 'BLOCKED', 3_000)).toBe(true);
+    expect(await store.plateState('粤B10001')).toEqual({ state: 'BLOCKED', eventAt: 3_000 });
+    expect(await store.plateState('粤B99999')).toBeUndefined();
+  });
+
   it('is a NoticeStore: claimed once, busy while held, done with its reply, claimable again after release or expiry', async () => {
     const { store, open } = await create();
     const other = await open();

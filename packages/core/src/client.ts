@@ -1,5 +1,7 @@
 import { type ApiV3Key, describeValue } from '@wxpark/signer';
+import { createCertificateFetch } from './client-certificate.ts';
 import { ValidationError, type ValidationIssue } from './errors.ts';
+import { withKnownError } from './known-errors.ts';
 import type { V3NoticeKeys } from './notices/v3.ts';
 import { type ClientOptions, missingCredentials, type ResolvedOptions, resolveOptions } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
@@ -229,6 +231,9 @@ class ClientRuntime {
       maxResponseBytes: options.maxResponseBytes,
       retry: options.retry,
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.clientCertificate
+        ? { certificateFetch: createCertificateFetch(options.clientCertificate) }
+        : {}),
     });
     for (const protocol of ['v2', 'v3'] as const) {
       const plug = plugs[protocol];
@@ -301,11 +306,11 @@ class ClientRuntime {
       throw new ValidationError({ context: `${route.method} ${key}`, issues: wireIssues });
     const protocol = this.#protocols[route.protocol];
     if (!protocol) throw missingCredentials(`the API${route.protocol} credentials for ${key}`);
-    const { response, data: result } = await protocol.call(
-      route,
-      checked.value as Record<string, unknown>,
-      config,
-    );
+    const { response, data: result } = await protocol
+      .call(route, checked.value as Record<string, unknown>, config)
+      .catch((error: unknown) => {
+        throw withKnownError(route, error);
+      });
     const requestId = response.headers.get('request-id') ?? undefined;
     return {
       status: response.status,

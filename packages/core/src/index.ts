@@ -11,6 +11,7 @@ export {
   type RouteTree,
   type WxparkResponse,
 } from './client.ts';
+export type { ClientCertificateOptions } from './client-certificate.ts';
 export {
   ApiError,
   type ApiErrorCode,
@@ -27,6 +28,7 @@ export {
   type WxparkErrorCode,
   type WxparkErrorInit,
 } from './errors.ts';
+export { type RouteApiError, type RouteErrorCode, routeError } from './known-errors.ts';
 export { type NodeNoticeRequest, type RawBodySource, readRawBody } from './notices/body.ts';
 export {
   createFastifyNoticePlugin,
@@ -72,10 +74,16 @@ export {
 } from './options.ts';
 export { createPlatformKeys, type PlatformKeyProvider, type PlatformKeysOptions } from './platform-keys.ts';
 export {
+  type QueryOutcome,
+  type QueryUntilKnownOptions,
+  queryUntilKnown,
+} from './query-until-known.ts';
+export {
   type AnyRoute,
   definePackage,
   defineRoute,
   type HttpMethod,
+  type KnownError,
   type Protocol,
   type ProtocolContext,
   type ProtocolPlug,

@@ -10,6 +10,11 @@ import {
   type V2ApiKey,
 } from '@wxpark/signer';
 import corePackage from '../package.json' with { type: 'json' };
+import {
+  type ClientCertificateOptions,
+  type ResolvedClientCertificate,
+  resolveClientCertificate,
+} from './client-certificate.ts';
 import { ValidationError, type ValidationIssue, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import type { RetryPolicy } from './retry.ts';
@@ -161,6 +166,14 @@ export interface ClientOptions {
    * @default a keep-alive node:http(s) fetch
    */
   fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+  /**
+   * The merchant's API client certificate (API证书), sent only on the routes WeChat Pay serves over mutual
+   * TLS (APIv2 `/secapi/pay/refund`); every other call goes through `fetch` without it. Loaded once by
+   * `createClient` (a wrong passphrase is an `INVALID_OPTIONS` error there) and held in one keep-alive
+   * `https.Agent` per client. A route that needs it fails before any I/O when it is missing.
+   * @default undefined (no client certificate)
+   */
+  clientCertificate?: ClientCertificateOptions;
 }
 
 /** APIv3 settings after checking: keys parsed once, defaults applied. */
@@ -190,6 +203,7 @@ export interface ResolvedOptions {
   readonly retry: RetryPolicy;
   readonly userAgent: string;
   readonly fetch?: ClientOptions['fetch'];
+  readonly clientCertificate?: ResolvedClientCertificate;
 }
 
 const coreVersion: string = corePackage.version;
@@ -304,6 +318,10 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     }
   }
   const v3 = options.v3 !== undefined || needs.v3 ? resolveV3(options, issues) : undefined;
+  const clientCertificate =
+    options.clientCertificate === undefined
+      ? undefined
+      : resolveClientCertificate(options.clientCertificate, options.mchId, issues);
   if (issues.length > 0)
     throw new ValidationError({ code: 'INVALID_OPTIONS', context: 'createClient', issues });
   return {
@@ -318,6 +336,7 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     retry,
     userAgent: options.userAgent ?? `wxpark/${coreVersion} (node ${process.versions.node})`,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(clientCertificate ? { clientCertificate } : {}),
   };
 }
 

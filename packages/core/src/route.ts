@@ -15,6 +15,12 @@ export interface V2RouteRules {
    * @default false
    */
   readonly unsignedResponse?: boolean;
+  /**
+   * WeChat Pay serves this route over mutual TLS (`/secapi/…`): the call carries the client's
+   * `clientCertificate`, and fails before any I/O when the client has none.
+   * @default false
+   */
+  readonly clientCertificate?: boolean;
 }
 
 /** How the APIv3 protocol treats a route. */
@@ -30,8 +36,21 @@ export interface V3RouteRules {
 /** A route's request rules, usable on their own as a Standard Schema v1 validator (`~standard`). */
 export type RequestSchema<Req> = Schema<Req, unknown> & StandardSchema<Req>;
 
+/** A WeChat Pay error code a route's documents list, with what to do about it. */
+export interface KnownError {
+  /** Sending the same call again, unchanged, may succeed (a system error, a rate limit). */
+  readonly retryable: boolean;
+  /** What to do, in words an operator can act on; becomes the `hint` of the `ApiError`. */
+  readonly hint: string;
+}
+
 /** A route as a route package writes it, before {@link defineRoute} adds the Standard Schema face. */
-export interface RouteInit<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod> {
+export interface RouteInit<
+  Req = unknown,
+  Res = unknown,
+  M extends HttpMethod = HttpMethod,
+  E extends string = string,
+> {
   /** `v2` (XML, HMAC/MD5 `sign`) or `v3` (JSON, RSA `Authorization`). */
   readonly protocol: 'v2' | 'v3';
   readonly method: M;
@@ -50,14 +69,24 @@ export interface RouteInit<Req = unknown, Res = unknown, M extends HttpMethod = 
   readonly response: Schema<unknown, Res>;
   readonly v2?: V2RouteRules;
   readonly v3?: V3RouteRules;
+  /**
+   * The error codes the route's documents list. A failure with one of them gets its `hint`, and is
+   * `isRetryable` when the entry says so and the answer's signature verified; `routeError(route, e)` reads
+   * the code as this union. Codes WeChat adds later stay plain strings.
+   */
+  readonly errors?: Readonly<Record<E, KnownError>>;
 }
 
 /**
  * One WeChat Pay API: where it lives, how it is called, what it accepts and what it answers.
  * Route packages (`@wxpark/vehicle-v2`, …) export these; `createClient` turns them into calls.
  */
-export interface RouteDefinition<Req = unknown, Res = unknown, M extends HttpMethod = HttpMethod>
-  extends RouteInit<Req, Res, M> {
+export interface RouteDefinition<
+  Req = unknown,
+  Res = unknown,
+  M extends HttpMethod = HttpMethod,
+  E extends string = string,
+> extends RouteInit<Req, Res, M, E> {
   /**
    * The request rules; also a Standard Schema v1 validator (`vendor: 'wxpark'`), so an application can
    * check its own input with the rules the SDK applies before sending:
@@ -138,9 +167,9 @@ export interface RoutePackage<R extends RouteMap = RouteMap> {
  * });
  * ```
  */
-export function defineRoute<Req, Res, M extends HttpMethod>(
-  route: RouteInit<Req, Res, M>,
-): RouteDefinition<Req, Res, M> {
+export function defineRoute<Req, Res, M extends HttpMethod, const E extends string = never>(
+  route: RouteInit<Req, Res, M, E>,
+): RouteDefinition<Req, Res, M, E> {
   return { ...route, request: { ...route.request, ...toStandardSchema(route.request) } };
 }
 

@@ -35,6 +35,8 @@ export interface TransportSettings {
   readonly maxResponseBytes: number;
   readonly retry: RetryPolicy;
   readonly fetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+  /** The fetch holding the merchant's client certificate, for calls sent with `clientCertificate`. */
+  readonly certificateFetch?: (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 }
 
 /** Per-call transport options. */
@@ -42,6 +44,8 @@ export interface SendOptions {
   readonly signal?: AbortSignal;
   /** Milliseconds for each attempt, body included, instead of the transport's `timeout`. */
   readonly timeout?: number;
+  /** Send over the client-certificate connection (mutual TLS); only the routes that need it ask for it. */
+  readonly clientCertificate?: boolean;
 }
 
 // Failures that happen before a single byte of the request can reach the server: only these allow sending a
@@ -170,27 +174,33 @@ async function readCapped(response: Response, limit: number, abort: (reason: Att
 export class Transport {
   readonly #settings: TransportSettings;
   #http: KyInstance | undefined;
+  #certificateHttp: KyInstance | undefined;
 
   constructor(settings: TransportSettings) {
     this.#settings = settings;
   }
 
-  async #client(): Promise<KyInstance> {
-    if (this.#http) return this.#http;
+  /** ky is loaded and its instances created on the first call, so importing the SDK costs no ky. */
+  async #client(clientCertificate: boolean | undefined): Promise<KyInstance | undefined> {
     loadingKy ??= import('ky');
     const { default: ky } = await loadingKy;
     const settings = this.#settings;
-    this.#http ??= ky.create({
+    const base = {
       throwHttpErrors: false,
       // The attempt's own signal bounds it, body included; ky's timeout stops at the headers.
       timeout: false,
       // Retries are ours (see send).
       retry: { limit: 0 },
       redirect: 'error',
-      // Measured faster than the global fetch on Node (apps/bench); the option keeps the global one selectable.
+    } as const;
+    // Measured faster than the global fetch on Node (apps/bench); the option keeps the global one selectable.
+    this.#http ??= ky.create({
+      ...base,
       fetch: settings.fetch ?? createNodeFetch({ maxBodyBytes: settings.maxResponseBytes }),
     });
-    return this.#http;
+    if (settings.certificateFetch)
+      this.#certificateHttp ??= ky.create({ ...base, fetch: settings.certificateFetch });
+    return clientCertificate ? this.#certificateHttp : this.#http;
   }
 
   /** The hosts a call may use, in order. */
@@ -211,6 +221,11 @@ export class Transport {
   ): Promise<RawResponse> {
     const attempts: TransportAttempt[] = [];
     const hosts = this.hosts;
+    const http =
+      (options.clientCertificate ? this.#certificateHttp : this.#http) ??
+      (await this.#client(options.clientCertificate));
+    // The protocol checks this before preparing the call; kept here so no call can leave without it.
+    if (!http) throw new Error('a client-certificate call on a client without clientCertificate');
     const retries = method === 'GET' ? this.#settings.retry.limit : 0;
     let path = '';
     for (let hostIndex = 0; hostIndex < hosts.length; hostIndex++) {
@@ -229,7 +244,7 @@ export class Transport {
           ? AbortSignal.any([options.signal, controller.signal])
           : controller.signal;
         try {
-          const response = await (this.#http ?? (await this.#client()))(url, {
+          const response = await http(url, {
             method,
             headers: attempt.headers,
             ...(attempt.body === undefined ? {} : { body: attempt.body }),

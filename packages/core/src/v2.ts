@@ -27,6 +27,7 @@ export class V2Protocol implements Protocol {
   readonly #codec: XmlCodec;
   readonly #transport: Transport;
   readonly #userAgent: string;
+  readonly #hasClientCertificate: boolean;
 
   constructor(codec: XmlCodec, context: ProtocolContext) {
     const apiKey = context.options.v2ApiKey;
@@ -35,14 +36,21 @@ export class V2Protocol implements Protocol {
     this.#codec = codec;
     this.#transport = context.transport;
     this.#userAgent = context.options.userAgent;
+    this.#hasClientCertificate = context.options.clientCertificate !== undefined;
   }
 
   async call(route: AnyRoute, wire: Record<string, unknown>, config: SendOptions): Promise<ProtocolResult> {
     const fields = wire as V2Fields;
+    const clientCertificate = route.v2?.clientCertificate === true;
+    if (clientCertificate && !this.#hasClientCertificate) {
+      throw missingCredentials(
+        `options.clientCertificate (${route.path} needs the merchant's API client certificate: apiclient_cert.p12, or apiclient_cert.pem with apiclient_key.pem)`,
+      );
+    }
     const response = await this.#transport.send(
       route.method,
       async () => this.prepare(route, fields),
-      config,
+      clientCertificate ? { ...config, clientCertificate } : config,
     );
     return { response, data: this.read(route, fields, response) };
   }

@@ -1,4 +1,5 @@
 import { apiV3, definePackage } from '@wxpark/core';
+import { refundCreate, refundQuery } from './refunds.ts';
 import {
   parkingEntry,
   parkingExit,
@@ -20,7 +21,8 @@ import {
 
 /**
  * The APIv3 parking routes, for `createClient(options, [parkingV3])`: 停车缴费服务
- * (`/v3/parking/reminders/…`) and 微信支付分停车服务 (`/v3/vehicle/parking/…`, `/v3/vehicle/transactions/…`).
+ * (`/v3/parking/reminders/…`) and 微信支付分停车服务 (`/v3/vehicle/parking/…`, `/v3/vehicle/transactions/…`), with its refunds
+ * (`/v3/refund/domestic/refunds…`).
  */
 export const parkingV3 = definePackage({
   name: '@wxpark/parking-v3',
@@ -40,6 +42,8 @@ export const parkingV3 = definePackage({
     'v3/vehicle/parking/parkings': parkingEnter,
     'v3/vehicle/transactions/parking': parkingTransaction,
     'v3/vehicle/transactions/out-trade-no/{out_trade_no}': parkingTransactionQuery,
+    'v3/refund/domestic/refunds': refundCreate,
+    'v3/refund/domestic/refunds/{out_refund_no}': refundQuery,
   },
 });
 
@@ -69,6 +73,18 @@ export {
   type ParkingNoticeHandlerOptions,
   parkingEventTypes,
 } from './notices.ts';
+export type {
+  Refund,
+  RefundAmount,
+  RefundCreateRequest,
+  RefundFrom,
+  RefundGoodsDetail,
+  RefundNoticeResource,
+  RefundQueryRequest,
+  RefundRequestAmount,
+  RefundStatus,
+} from './refunds.ts';
+export { decideRelease, type ReleaseDecision, type ReleaseInput } from './release.ts';
 export type {
   AuditComment,
   AuditCommentField,

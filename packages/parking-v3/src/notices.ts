@@ -12,6 +12,7 @@ import {
   type V3NoticeHandlerOptions,
   type V3NoticeKeys,
 } from '@wxpark/core';
+import type { RefundNoticeResource } from './refunds.ts';
 import type { FeeParkingState, ParkingFee, PayState } from './reminders.ts';
 import type { ParkingTransaction } from './scoreparking.ts';
 
@@ -74,13 +75,17 @@ export const parkingEventTypes = [
   'TRANSACTION.FAIL',
   'TRANSACTION.PAY_BACK',
   'PARKING_FEE.QUERY_TRANS_INFO',
+  'REFUND.SUCCESS',
+  'REFUND.ABNORMAL',
+  'REFUND.CLOSED',
 ] as const satisfies readonly ParkingNotice['event_type'][];
 
 /** A verified, decrypted parking notice, by event_type. */
 export type ParkingNotice =
   | V3Notice<EntranceStateChange, 'VEHICLE.ENTRANCE_STATE_CHANGE'>
   | V3Notice<ParkingTransaction, 'TRANSACTION.SUCCESS' | 'TRANSACTION.FAIL' | 'TRANSACTION.PAY_BACK'>
-  | V3Notice<ParkingFeeQuery, 'PARKING_FEE.QUERY_TRANS_INFO'>;
+  | V3Notice<ParkingFeeQuery, 'PARKING_FEE.QUERY_TRANS_INFO'>
+  | V3Notice<RefundNoticeResource, 'REFUND.SUCCESS' | 'REFUND.ABNORMAL' | 'REFUND.CLOSED'>;
 
 /** Settings for {@link createParkingNoticeHandler}. */
 export interface ParkingNoticeHandlerOptions

@@ -11,6 +11,7 @@ import {
   string,
   text,
 } from '@wxpark/core';
+import { scoreParkingErrors, transactionErrors, transactionQueryErrors } from './error-codes.ts';
 import { dateTime } from './fields.ts';
 
 /** 车牌颜色 in 微信支付分停车服务 (a different enum from 停车缴费服务). */
@@ -203,6 +204,7 @@ export const parkingServiceFind = defineRoute({
   method: 'GET',
   path: '/v3/vehicle/parking/services/find',
   title: '查询车牌服务开通信息',
+  errors: scoreParkingErrors,
   request: objectOf<ParkingServiceFindRequest>()({
     appid: string({ maxLength: 32 }),
     sub_mchid: subMchid,
@@ -225,6 +227,7 @@ export const parkingEnter = defineRoute({
   method: 'POST',
   path: '/v3/vehicle/parking/parkings',
   title: '创建停车入场',
+  errors: scoreParkingErrors,
   request: objectOf<ParkingEnterRequest>()({
     sub_mchid: subMchid,
     out_parking_no: string({ maxLength: 64 }),
@@ -254,6 +257,7 @@ export const parkingTransaction = defineRoute({
   method: 'POST',
   path: '/v3/vehicle/transactions/parking',
   title: '扣费受理',
+  errors: transactionErrors,
   request: objectOf<ParkingTransactionRequest>()({
     appid: string({ maxLength: 32 }),
     sub_appid: optional(string({ maxLength: 32 })),
@@ -293,6 +297,7 @@ export const parkingTransactionQuery = defineRoute({
   method: 'GET',
   path: '/v3/vehicle/transactions/out-trade-no/{out_trade_no}',
   title: '查询订单',
+  errors: transactionQueryErrors,
   v3: { pathParams: ['out_trade_no'] },
   request: objectOf<ParkingTransactionQueryRequest>()({
     out_trade_no: string({ maxLength: 32 }),

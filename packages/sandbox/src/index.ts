@@ -20,6 +20,7 @@ export type {
   SandboxParkingLot,
   SandboxPlatform,
   SandboxPlatformCertificate,
+  SandboxTls,
   SandboxVehicleUser,
   SendV3NoticeOptions,
   SignatureHostileMode,

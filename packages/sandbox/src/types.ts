@@ -180,6 +180,22 @@ export interface SandboxOptions {
    * @default no limit
    */
   rateLimit?: number;
+  /**
+   * Also listen over HTTPS (`httpsUrl`) with a CA, a server certificate and one API client certificate per
+   * merchant made at start (`tls`): the APIv2 `/secapi/…` routes need the merchant's client certificate
+   * (mutual TLS), as WeChat Pay's do. The plain-HTTP `url` stays as it is.
+   * @default false
+   */
+  https?: boolean;
+}
+
+/** The certificates of the HTTPS listener, all PEM. */
+export interface SandboxTls {
+  /** The CA that signed the server and client certificates: trust it as the server's CA. */
+  ca: string;
+  server: { cert: string; key: string };
+  /** Each merchant's API client certificate (common name: its mchId) and private key. */
+  clients: Record<string, { cert: string; key: string }>;
 }
 
 /** A request received on an API path (admin paths are not recorded). */
@@ -332,6 +348,10 @@ export interface V3NoticeDelivery {
 export interface Sandbox {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:43210`. */
   readonly url: string;
+  /** The HTTPS listener's base URL (same routes and state), with `https: true`. */
+  readonly httpsUrl?: string;
+  /** The HTTPS listener's CA and certificates, with `https: true`. */
+  readonly tls?: SandboxTls;
   /** What it runs with (generated keys included), so tests and the demo can configure a client. */
   readonly config: SandboxConfig;
   /** Every request received on API paths (not admin paths), oldest first, up to the last 1000; a snapshot. */

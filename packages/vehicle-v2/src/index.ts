@@ -4,11 +4,12 @@ import { partnerPayNotification, payNotification } from './notification.ts';
 import { partnerPayApply, payApply } from './payapply.ts';
 import { partnerTransitQueryOrder, transitQueryOrder } from './queryorder.ts';
 import { partnerPayQueryState, payQueryState } from './querystate.ts';
+import { payRefund, payRefundQuery } from './refund.ts';
 
 /**
  * The APIv2 car-owner (车主平台) routes, for `createClient(options, [vehicleV2])`:
  * 用户入场通知, 用户状态查询, 申请扣款 and 查询订单, each for direct merchants (`pay`) and service providers
- * (`partnerpay`).
+ * (`partnerpay`); 申请退款 (`/secapi/pay/refund`, needs `clientCertificate`) and 查询退款.
  */
 export const vehicleV2 = definePackage({
   name: '@wxpark/vehicle-v2',
@@ -22,6 +23,8 @@ export const vehicleV2 = definePackage({
     'v2/vehicle/partnerpay/payapply': partnerPayApply,
     'v2/transit/queryorder': transitQueryOrder,
     'v2/transit/partnerpay/queryorder': partnerTransitQueryOrder,
+    'v2/secapi/pay/refund': payRefund,
+    'v2/pay/refundquery': payRefundQuery,
   },
 });
 
@@ -69,3 +72,13 @@ export type {
   PlateNumberInfo,
   QueryStateTradeScene,
 } from './querystate.ts';
+export {
+  type PayRefundQueryRequest,
+  type PayRefundQueryResponse,
+  type PayRefundRequest,
+  type PayRefundResponse,
+  type RefundSignType,
+  readRefunds,
+  type V2RefundEntry,
+  type V2RefundStatus,
+} from './refund.ts';

@@ -54,7 +54,16 @@ export interface PayResultNotice {
  * is not signed by WeChat's rule, so anyone could add one, and it must not change what the notice is.
  */
 export type V2Notice =
-  | { readonly kind: 'plate-state'; readonly id: string; readonly fields: PlateStateNotice }
+  | {
+      readonly kind: 'plate-state';
+      readonly id: string;
+      readonly fields: PlateStateNotice;
+      /**
+       * `vehicle_event_createtime` (China time) as a `Date`, absent when WeChat left it out or it is not
+       * yyyyMMddHHmmss. Plate-state notices can arrive out of order: keep, per plate, the latest by this.
+       */
+      readonly eventTime?: Date;
+    }
   | { readonly kind: 'pay-result'; readonly id: string; readonly fields: PayResultNotice }
   | { readonly kind: 'other'; readonly id: string; readonly fields: Readonly<Record<string, string>> };
 
@@ -115,7 +124,13 @@ export function verifyV2Notice(rawBody: string | Uint8Array, keys: V2NoticeKeys)
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(received)) if (value !== '') fields[name] = value;
   if (fields.vehicle_event_type !== undefined) {
-    return { kind: 'plate-state', id: plateStateId(fields), fields: fields as PlateStateNotice };
+    const eventTime = chinaCompactTime(fields.vehicle_event_createtime);
+    return {
+      kind: 'plate-state',
+      id: plateStateId(fields),
+      fields: fields as PlateStateNotice,
+      ...(eventTime ? { eventTime } : {}),
+    };
   }
   if (fields.out_trade_no !== undefined) {
     return { kind: 'pay-result', id: payResultId(fields), fields: fields as PayResultNotice };
@@ -137,6 +152,30 @@ function plateStateId(fields: Record<string, string>): string {
 function payResultId(fields: Record<string, string>): string {
   const names = ['mch_id', 'sub_mch_id', 'out_trade_no', 'transaction_id', 'result_code', 'trade_state'];
   return digest('pay-result', fields, names);
+}
+
+/** yyyyMMddHHmmss in China time (UTC+8, no daylight saving) to a Date; undefined unless a real instant. */
+function chinaCompactTime(text: string | undefined): Date | undefined {
+  const parts = text?.match(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/);
+  if (!parts) return undefined;
+  const [year, month, day, hour, minute, second] = parts.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const date = new Date(Date.UTC(year, month - 1, day, hour - 8, minute, second));
+  // Date.UTC rolls 20261332… over into another day: such a text names no instant.
+  const back = new Date(date.getTime() + 8 * 3_600_000);
+  return back.getUTCMonth() === month - 1 &&
+    back.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60
+    ? date
+    : undefined;
 }
 
 function digest(kind: string, fields: Record<string, string>, names: readonly string[]): string {

@@ -10,6 +10,7 @@ import {
   text,
   transform,
 } from '@wxpark/core';
+import { vehicleErrors } from './error-codes.ts';
 import {
   compactTime,
   id32,
@@ -197,6 +198,7 @@ export const payNotification = defineRoute({
   method: 'POST',
   path: '/vehicle/pay/notification',
   title: '用户入场通知',
+  errors: vehicleErrors,
   docs: 'https://pay.weixin.qq.com/doc/v2/merchant/4011985272',
   request: payNotificationRequest,
   response: answerOf<PayNotificationResponse>()(notificationAnswerFields),
@@ -208,6 +210,7 @@ export const partnerPayNotification = defineRoute({
   method: 'POST',
   path: '/vehicle/partnerpay/notification',
   title: '用户入场通知（服务商）',
+  errors: vehicleErrors,
   docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988204',
   request: partnerPayNotificationRequest,
   response: answerOf<PartnerPayNotificationResponse>()({

@@ -9,6 +9,7 @@ import {
   text,
   transform,
 } from '@wxpark/core';
+import { payApplyErrors } from './error-codes.ts';
 import {
   compactTime,
   fen,
@@ -203,6 +204,7 @@ export const payApply = defineRoute({
   method: 'POST',
   path: '/vehicle/pay/payapply',
   title: '申请扣款',
+  errors: payApplyErrors,
   docs: 'https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_985&index=2',
   request: payApplyRequest,
   response: payApplyAnswer,
@@ -214,6 +216,7 @@ export const partnerPayApply = defineRoute({
   method: 'POST',
   path: '/vehicle/partnerpay/payapply',
   title: '申请扣款（服务商）',
+  errors: payApplyErrors,
   docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988205',
   request: partnerPayApplyRequest,
   response: payApplyAnswer,

@@ -9,6 +9,7 @@ import {
   text,
   transform,
 } from '@wxpark/core';
+import { queryOrderErrors } from './error-codes.ts';
 import {
   id32,
   mchId,
@@ -121,6 +122,7 @@ export const transitQueryOrder = defineRoute({
   method: 'POST',
   path: '/transit/queryorder',
   title: '查询订单',
+  errors: queryOrderErrors,
   docs: 'https://pay.weixin.qq.com/wiki/doc/api/vehicle_v2.php?chapter=20_96&index=3',
   request: transform(refine(objectOf<TransitQueryOrderRequest>()(base), eitherId), (f) =>
     toWire(f, defaults),
@@ -134,6 +136,7 @@ export const partnerTransitQueryOrder = defineRoute({
   method: 'POST',
   path: '/transit/partnerpay/queryorder',
   title: '查询订单（服务商）',
+  errors: queryOrderErrors,
   request: transform(
     refine(
       objectOf<PartnerTransitQueryOrderRequest>()({ ...base, sub_appid: optional(id32), sub_mch_id: mchId }),

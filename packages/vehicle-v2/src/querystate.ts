@@ -12,6 +12,7 @@ import {
   text,
   transform,
 } from '@wxpark/core';
+import { vehicleErrors } from './error-codes.ts';
 import {
   id32,
   mchId,
@@ -191,6 +192,7 @@ export const payQueryState = defineRoute({
   method: 'POST',
   path: '/vehicle/pay/querystate',
   title: '用户状态查询',
+  errors: vehicleErrors,
   docs: 'https://pay.weixin.qq.com/doc/v2/merchant/4011986415',
   request: payQueryStateRequest,
   response: queryStateAnswer,
@@ -202,6 +204,7 @@ export const partnerPayQueryState = defineRoute({
   method: 'POST',
   path: '/vehicle/partnerpay/querystate',
   title: '用户状态查询（服务商）',
+  errors: vehicleErrors,
   docs: 'https://pay.weixin.qq.com/doc/v2/partner/4011988212',
   request: partnerPayQueryStateRequest,
   response: queryStateAnswer,

@@ -42,6 +42,8 @@ const migrations: readonly string[] = [
      id text PRIMARY KEY, claimed_until bigint, reply_status integer, reply_body text, reply_type text
    );
    CREATE TABLE rate_limits (key text PRIMARY KEY, tat bigint NOT NULL);`,
+  // The latest 车牌状态变更通知 per plate, by its vehicle_event_createtime.
+  `CREATE TABLE plate_states (plate_number text PRIMARY KEY, state text NOT NULL, event_at bigint NOT NULL);`,
 ];
 
 /** Any stable number: the advisory lock that serialises migrations between instances. */
@@ -203,6 +205,19 @@ export class PostgresGateStore implements GateStore {
           UPDATE calls SET status = 'pending', next_attempt_at = 0, claimed_by = NULL, lease_until = NULL
           WHERE status = 'failed'`;
     return result.count;
+  }
+
+  async recordPlateState(plate: string, state: string, eventAt: number) {
+    const result = await this.#sql`
+      INSERT INTO plate_states (plate_number, state, event_at) VALUES (${plate}, ${state}, ${eventAt})
+      ON CONFLICT (plate_number) DO UPDATE SET state = excluded.state, event_at = excluded.event_at
+        WHERE excluded.event_at > plate_states.event_at`;
+    return result.count === 1;
+  }
+
+  async plateState(plate: string) {
+    const [row] = await this.#sql`SELECT state, event_at FROM plate_states WHERE plate_number = ${plate}`;
+    return row ? { state: String(row.state), eventAt: Number(row.event_at) } : undefined;
   }
 
   async recordNotice(id: string, kind: string, summary: string) {

@@ -56,6 +56,8 @@ const migrations: readonly string[] = [
      reply_type TEXT
    );
    CREATE TABLE rate_limits (key TEXT PRIMARY KEY, tat INTEGER NOT NULL);`,
+  // The latest 车牌状态变更通知 per plate, by its vehicle_event_createtime.
+  `CREATE TABLE plate_states (plate_number TEXT PRIMARY KEY, state TEXT NOT NULL, event_at INTEGER NOT NULL);`,
 ];
 
 type Row = Record<string, SQLInputValue>;
@@ -298,6 +300,24 @@ export class SqliteGateStore implements GateStore {
       for (const id of ids) count += Number(one.run(id).changes);
       return count;
     });
+  }
+
+  async recordPlateState(plate: string, state: string, eventAt: number) {
+    const run = this.#db
+      .prepare(
+        `INSERT INTO plate_states (plate_number, state, event_at) VALUES (?, ?, ?)
+         ON CONFLICT (plate_number) DO UPDATE SET state = excluded.state, event_at = excluded.event_at
+           WHERE excluded.event_at > plate_states.event_at`,
+      )
+      .run(plate, state, eventAt);
+    return Number(run.changes) === 1;
+  }
+
+  async plateState(plate: string) {
+    const row = this.#db
+      .prepare('SELECT state, event_at FROM plate_states WHERE plate_number = ?')
+      .get(plate) as Row | undefined;
+    return row ? { state: String(row.state), eventAt: Number(row.event_at) } : undefined;
   }
 
   async recordNotice(id: string, kind: string, summary: string) {

@@ -107,6 +107,13 @@ export interface GateStore {
   retryFailed(ids?: readonly number[]): Promise<number>;
   /** Records a verified notice once by id; false when it was recorded before. */
   recordNotice(id: string, kind: string, summary: string): Promise<boolean>;
+  /**
+   * Keeps each plate's latest 车牌状态变更通知 state: stores `state` unless the plate already holds one with a
+   * later (or the same) event time, since these notices can arrive out of order. True when stored.
+   */
+  recordPlateState(plate: string, state: string, eventAt: number): Promise<boolean>;
+  /** The latest state held for a plate, and its event time (ms). */
+  plateState(plate: string): Promise<{ state: string; eventAt: number } | undefined>;
   /** The processed-notice record the SDK's notice handlers deduplicate by, shared by every instance. */
   readonly notices: NoticeStore;
   /**

@@ -73,7 +73,7 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
   add('GET', 'requests', () => jsonReply(200, state.requests));
   add('GET', 'notice-target', () => jsonReply(200, { url: state.noticeTarget ?? null }));
   add('PUT', 'notice-target', (request) => {
-    const { url } = readJson(request);
+    const { url } = readJsonObject(request);
     if (url !== null && (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url))) {
       throw new SandboxUsageError(
         'url: expected an http(s) URL, or null to send callbacks to their notify_url',

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { TLSSocket } from 'node:tls';
 import { spoilReply } from '../admin/hostile.ts';
 import { adminPrefix } from '../admin/routes.ts';
 import type { InspectedRequest } from '../inspector/journal.ts';
@@ -8,7 +9,7 @@ import { inspectorPath } from '../inspector/routes.ts';
 import type { SandboxState } from '../state.ts';
 import { v3Error, v3Reply } from '../v3/reply.ts';
 import { type Reply, textReply } from './reply.ts';
-import type { Router } from './router.ts';
+import type { RouteRequest, Router } from './router.ts';
 
 /** Bytes of a request body kept; longer bodies are read to the end but flagged as truncated. */
 export const maxBodyBytes = 64 * 1024;
@@ -100,6 +101,19 @@ function inspect(
   });
 }
 
+/** The peer certificate of a request that came over TLS, if it sent one. */
+function clientCertificateOf(request: IncomingMessage): Pick<RouteRequest, 'clientCertificate'> {
+  const socket = request.socket;
+  if (!(socket instanceof TLSSocket)) return {};
+  const peer = socket.getPeerCertificate();
+  if (!peer || Object.keys(peer).length === 0) return {};
+  const cn = peer.subject?.CN;
+  const commonName = Array.isArray(cn) ? cn[0] : cn;
+  return {
+    clientCertificate: { authorized: socket.authorized, ...(commonName ? { commonName } : {}) },
+  };
+}
+
 /**
  * Serves one request: reads the body, records it (API paths only), routes it, lets a waiting hostile mode
  * spoil the answer, writes it and logs one line. Nothing a handler throws reaches the server: it becomes a
@@ -157,6 +171,7 @@ export function createListener(state: SandboxState, router: Router, rateLimit?: 
           body,
           bodyTruncated: truncated,
           params: match.params,
+          ...clientCertificateOf(request),
         });
         const verdict = reply.verdict;
         const turn = match.kind === 'api' ? state.hostile.take() : undefined;

@@ -14,6 +14,11 @@ export interface RouteRequest {
   bodyTruncated: boolean;
   /** Values of `{name}` segments in the route's path. */
   params: Record<string, string>;
+  /**
+   * The client certificate of an HTTPS request: absent over plain HTTP or when none was sent; `authorized`
+   * when it chains to the sandbox's CA.
+   */
+  clientCertificate?: { authorized: boolean; commonName?: string };
 }
 
 export type RouteHandler = (request: RouteRequest) => Reply | Promise<Reply>;

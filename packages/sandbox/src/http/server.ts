@@ -1,8 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { addAdminRoutes } from '../admin/routes.ts';
 import { addInspectorRoutes } from '../inspector/routes.ts';
 import { completeSandboxConfig, generateSandboxConfig, parseSandboxConfig } from '../keys/config.ts';
+import { createSandboxTls } from '../keys/tls.ts';
 import { sendPlateStateNotice } from '../notices/v2.ts';
 import { sendV3Notice } from '../notices/v3.ts';
 import { createState } from '../state.ts';
@@ -43,23 +45,44 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   addInspectorRoutes(router, state);
 
   const listener = createListener(state, router, options.rateLimit);
-  const server = createServer((request, response) => {
+  const serve = (request: IncomingMessage, response: ServerResponse) => {
     void listener(request, response);
-  });
+  };
+  const servers: Server[] = [createServer(serve)];
+  // Same routes and state over TLS. A client certificate is asked for on every connection but not required
+  // by the handshake: the routes that need one (/secapi/…) refuse its absence themselves, as WeChat's do.
+  const tls = options.https ? createSandboxTls(config.merchants.map((m) => m.mchId)) : undefined;
+  if (tls) {
+    servers.push(
+      createHttpsServer({ ...tls.server, ca: tls.ca, requestCert: true, rejectUnauthorized: false }, serve),
+    );
+  }
   // Tracked so close() can end idle keep-alive connections instead of waiting for their timeout.
   const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await listen(server, port, host);
-
-  const { port: actualPort } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  for (const server of servers) {
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+  }
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const urls: string[] = [];
+  try {
+    for (const [index, server] of servers.entries()) {
+      await listen(server, index === 0 ? port : 0, host);
+      const { port: actualPort } = server.address() as AddressInfo;
+      urls.push(`${index === 0 ? 'http' : 'https'}://${hostPart}:${actualPort}`);
+    }
+  } catch (error) {
+    for (const server of servers) server.close();
+    throw error;
+  }
+  const [url, httpsUrl] = urls as [string, string | undefined];
   let closing: Promise<void> | undefined;
 
   return {
     url,
+    ...(httpsUrl && tls ? { httpsUrl, tls } : {}),
     get config() {
       return state.config;
     },
@@ -102,8 +125,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     close() {
       closing ??= new Promise<void>((resolve) => {
         state.shutdown.abort();
-        server.close(() => resolve());
-        server.closeAllConnections();
+        let open = servers.length;
+        for (const server of servers) {
+          server.close(() => {
+            if (--open === 0) resolve();
+          });
+          server.closeAllConnections();
+        }
         for (const socket of sockets) socket.destroy();
       });
       return closing;

@@ -81,19 +81,61 @@ export function createSelfSignedCertificate(
   keys: { publicKey: KeyObject; privateKey: KeyObject },
   fields: CertificateFields,
 ): GeneratedCertificate {
+  return issueCertificate(keys.publicKey, fields, {
+    commonName: fields.commonName,
+    privateKey: keys.privateKey,
+  });
+}
+
+/** Extensions a TLS certificate needs (RFC 5280 §4.2): a CA marks itself, a server names its host. */
+export interface CertificateExtensions {
+  /** basicConstraints cA TRUE (critical): the certificate may sign others. */
+  ca?: boolean;
+  /** subjectAltName: DNS names and IPv4 addresses the server answers on. */
+  altNames?: { dns?: readonly string[]; ips?: readonly string[] };
+}
+
+function extensions(wanted: CertificateExtensions): Buffer[] {
+  const list: Buffer[] = [];
+  if (wanted.ca) {
+    const value = sequence(Buffer.from([0x01, 0x01, 0xff])); // BOOLEAN TRUE
+    list.push(sequence(oid('2.5.29.19'), Buffer.from([0x01, 0x01, 0xff]), tlv(0x04, value)));
+  }
+  if (wanted.altNames) {
+    const names = [
+      ...(wanted.altNames.dns ?? []).map((dns) => tlv(0x82, Buffer.from(dns, 'ascii'))),
+      ...(wanted.altNames.ips ?? []).map((ip) => tlv(0x87, Buffer.from(ip.split('.').map(Number)))),
+    ];
+    list.push(sequence(oid('2.5.29.17'), tlv(0x04, sequence(...names))));
+  }
+  return list.length === 0 ? [] : [tlv(0xa3, sequence(...list))]; // [3] EXPLICIT Extensions
+}
+
+/**
+ * An X.509 v3 certificate for `subjectKey`, signed by `issuer` (itself for a self-signed one) with
+ * SHA256withRSA: how the sandbox makes the CA, server and client certificates of its HTTPS listener.
+ */
+export function issueCertificate(
+  subjectKey: KeyObject,
+  fields: CertificateFields & CertificateExtensions,
+  issuer: { commonName: string; privateKey: KeyObject },
+): GeneratedCertificate {
   const serial = randomBytes(20);
   serial[0] = (serial[0]! % 0x7f) + 1;
-  const subject = name({ country: 'CN', organization: 'wxpark sandbox', commonName: fields.commonName });
+  const organization = 'wxpark sandbox';
+  const subject = name({ country: 'CN', organization, commonName: fields.commonName });
+  const issuerName = name({ country: 'CN', organization, commonName: issuer.commonName });
   const tbs = sequence(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))), // [0] EXPLICIT version: v3
     unsignedInteger(serial),
     sha256WithRsa,
-    subject,
+    issuerName,
     sequence(time(fields.notBefore), time(fields.notAfter)),
     subject,
-    keys.publicKey.export({ type: 'spki', format: 'der' }),
+    subjectKey.export({ type: 'spki', format: 'der' }),
+    ...extensions(fields),
   );
-  const signature = sign('sha256', tbs, keys.privateKey);
+  const signature = sign('sha256', tbs, issuer.privateKey);
   const der = sequence(tbs, sha256WithRsa, tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
   const base64 = der.toString('base64').replace(/.{64}/g, '$&\n');
   return {

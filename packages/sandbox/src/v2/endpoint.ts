@@ -1,7 +1,7 @@
 import { createNonce, verifyV2 } from '@wxpark/signer';
 import { parseXml } from '@wxpark/xml';
 import type { Reply, Verdict, Why } from '../http/reply.ts';
-import type { RouteHandler } from '../http/router.ts';
+import type { RouteHandler, RouteRequest } from '../http/router.ts';
 import type { Acting, SandboxState } from '../state.ts';
 import { checkFields, type FieldIssue, fieldIssue } from './fields.ts';
 import { type V2Fields, type V2SignType, v2ReturnFail, v2Signed, v2Unsigned } from './reply.ts';
@@ -28,7 +28,7 @@ export interface V2Endpoint {
    * The endpoint's own field checks (a PARAM_ERROR naming the field, see {@link paramError}), then its
    * business rules. Runs on a verified request whose common fields are valid.
    */
-  process(params: V2Params, acting: Acting): V2Outcome;
+  process(params: V2Params, acting: Acting, request: RouteRequest): V2Outcome;
 }
 
 /** A PARAM_ERROR naming the field; a plain err_code_des names it by its first word. */
@@ -202,7 +202,7 @@ export function createV2Handler(endpoint: V2Endpoint, state: SandboxState): Rout
     }
 
     const problem = commonProblem(endpoint, params, acting);
-    return reply(problem ? paramError(problem) : endpoint.process(params, acting));
+    return reply(problem ? paramError(problem) : endpoint.process(params, acting, request));
   };
 }
 

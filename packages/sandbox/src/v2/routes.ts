@@ -5,6 +5,7 @@ import { notificationEndpoint } from './notification.ts';
 import { payApplyEndpoint } from './payapply.ts';
 import { queryOrderEndpoint } from './queryorder.ts';
 import { queryStateEndpoint } from './querystate.ts';
+import { refundRoutes } from './refund.ts';
 
 type EndpointFactory = (state: SandboxState, partner: boolean) => V2Endpoint;
 
@@ -16,10 +17,11 @@ const v2Endpoints: [string, string, EndpointFactory][] = [
   ['/transit/queryorder', '/transit/partnerpay/queryorder', queryOrderEndpoint],
 ];
 
-/** The APIv2 car-owner platform (车主平台) and its order query. */
+/** The APIv2 car-owner platform (车主平台), its order query, and the refunds (申请退款 over mutual TLS, 查询退款). */
 export function addV2Routes(router: Router, state: SandboxState): void {
   for (const [direct, partner, create] of v2Endpoints) {
     router.add('POST', direct, 'api', createV2Handler(create(state, false), state));
     router.add('POST', partner, 'api', createV2Handler(create(state, true), state));
   }
+  for (const [path, handler] of refundRoutes(state)) router.add('POST', path, 'api', handler);
 }

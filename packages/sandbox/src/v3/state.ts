@@ -61,6 +61,18 @@ export interface ScoreTransaction {
   notice?: CallbackOutcome;
 }
 
+/** A refund of a 微信支付分停车 order, as 查询单笔退款 answers it. */
+export interface StoredRefund {
+  mchId: string;
+  sub_mchid?: string;
+  notify_url?: string;
+  /** The order it refunds. */
+  order: ScoreTransaction;
+  refund: Record<string, unknown> & { status: string; out_refund_no: string; out_trade_no: string };
+  /** Set once its REFUND.SUCCESS callback was delivered or failed. */
+  notice?: CallbackOutcome;
+}
+
 /** What the APIv3 half holds in memory. */
 export interface V3State {
   readonly keyring: PlatformKeyring;
@@ -79,6 +91,8 @@ export interface V3State {
   readonly latestEntryByPlate: Map<string, string>;
   /** By `mchId|sub_mchid|out_trade_no`. */
   readonly transactions: Map<string, ScoreTransaction>;
+  /** Refunds, by `mchId|sub_mchid|out_refund_no`. */
+  readonly refunds: Map<string, StoredRefund>;
   /** 商圈会员停车状态同步 received: `brandid|openid|plate_number` → the last state and time. */
   readonly mallParkings: Map<string, { state: string; time: string }>;
   /** 商圈积分同步 received, by `mchId|transaction_id`. */
@@ -114,6 +128,7 @@ export function createV3State(
     scoreEntries: new Map(),
     latestEntryByPlate: new Map(),
     transactions: new Map(),
+    refunds: new Map(),
     mallParkings: new Map(),
     pointsNotices: new Map(),
   };
