@@ -16,7 +16,10 @@ import { answerOf, array, object, optional, text } from './schema.ts';
 import type { RawResponse } from './transport.ts';
 import { toSignatureError } from './v3-signature.ts';
 
-/** 下载平台证书: `GET /v3/certificates`. Used internally in certificate mode. */
+/**
+ * 下载平台证书: `GET /v3/certificates`. Used by certificate mode; a tool composes it into a client of its own to
+ * download the certificates (the client signs the call and verifies the answer; decrypt each entry yourself).
+ */
 export const certificatesRoute = defineRoute({
   protocol: 'v3',
   method: 'GET',
@@ -24,9 +27,9 @@ export const certificatesRoute = defineRoute({
   title: '下载平台证书',
   request: object({}),
   // Read by readCertificates, which decrypts and checks each entry itself.
-  response: answerOf<{ data: CertificateEntry[] }>()({
+  response: answerOf<{ data: PlatformCertificateEntry[] }>()({
     data: array(
-      answerOf<CertificateEntry>()({
+      answerOf<PlatformCertificateEntry>()({
         serial_no: text(),
         effective_time: text(),
         expire_time: text(),
@@ -42,7 +45,8 @@ export const certificatesRoute = defineRoute({
   }),
 });
 
-interface CertificateEntry {
+/** One entry of a `/v3/certificates` answer: a platform certificate, still encrypted with the APIv3 key. */
+export interface PlatformCertificateEntry {
   serial_no: string;
   effective_time: string;
   expire_time: string;
@@ -103,9 +107,9 @@ export async function readCertificates(
 }
 
 function decryptEntries(body: string, apiV3Key: ApiV3Key): PlatformKey[] {
-  let entries: CertificateEntry[];
+  let entries: PlatformCertificateEntry[];
   try {
-    entries = (JSON.parse(body) as { data: CertificateEntry[] }).data;
+    entries = (JSON.parse(body) as { data: PlatformCertificateEntry[] }).data;
     if (!Array.isArray(entries)) throw new TypeError('data is not an array');
   } catch (error) {
     throw new WxparkError({

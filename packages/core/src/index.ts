@@ -1,4 +1,5 @@
 export { describeValue } from '@wxpark/signer';
+export { certificatesRoute, type PlatformCertificateEntry } from './certificates.ts';
 export {
   type CallConfig,
   type CallData,

@@ -1,23 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  answerOf,
-  apiV3,
-  array,
-  createClient,
-  definePackage,
-  defineRoute,
-  object,
-  optional,
-  text,
-} from '@wxpark/core';
-import {
-  createApiV3Key,
-  decryptResource,
-  type EncryptedResource,
-  loadPlatformCertificate,
-  type PlatformKey,
-} from '@wxpark/signer';
+import { apiV3, certificatesRoute, createClient, definePackage } from '@wxpark/core';
+import { createApiV3Key, decryptResource, loadPlatformCertificate, type PlatformKey } from '@wxpark/signer';
 import { clientOptionsFor } from '../client-options.ts';
 import type { CommandContext } from '../context.ts';
 import { describeMissing } from '../credentials.ts';
@@ -28,43 +12,11 @@ export interface CertificatesDownloadOptions {
   outDir: string;
 }
 
-interface CertificateEntry {
-  serial_no: string;
-  effective_time: string;
-  expire_time: string;
-  encrypt_certificate: EncryptedResource;
-}
-
 /** 下载平台证书, as a route of its own so the client signs the call and verifies the answer. */
 const certificates = definePackage({
   name: '@wxpark/cli',
   v3: apiV3,
-  routes: {
-    'v3/certificates': defineRoute({
-      protocol: 'v3',
-      method: 'GET',
-      path: '/v3/certificates',
-      title: '下载平台证书',
-      request: object({}),
-      // Each entry is decrypted and its serial checked below; the answer schema checks the shape first.
-      response: answerOf<{ data: CertificateEntry[] }>()({
-        data: array(
-          answerOf<CertificateEntry>()({
-            serial_no: text(),
-            effective_time: text(),
-            expire_time: text(),
-            encrypt_certificate: answerOf<EncryptedResource>()({
-              algorithm: text(),
-              ciphertext: text(),
-              nonce: text(),
-              associated_data: optional(text()),
-              original_type: optional(text()),
-            }),
-          }),
-        ),
-      }),
-    }),
-  },
+  routes: { 'v3/certificates': certificatesRoute },
 });
 
 /** A platform certificate as downloaded: verified, decrypted, its serial checked. */

@@ -3,7 +3,7 @@ import { createApiV3Key, createNonce, encryptAeadAes256Gcm } from '@wxpark/signe
 import { formatChinaRfc3339 } from '../china-time.ts';
 import { SandboxUsageError } from '../errors.ts';
 import { keyModes } from '../keys/platform-keys.ts';
-import type { SandboxState } from '../state.ts';
+import type { CallbackOutcome, SandboxState } from '../state.ts';
 import type { SendV3NoticeOptions, V3NoticeDelivery } from '../types.ts';
 import { signatureModes, wechatpayHeaders } from '../v3/signature.ts';
 import { deliver } from './deliver.ts';
@@ -133,4 +133,26 @@ export async function sendV3Notice(
 /** For APIv3 callbacks the status decides: 200 or 204 means received, anything else is retried. */
 export function isReceived(status: number): boolean {
   return status === 200 || status === 204;
+}
+
+/**
+ * Sends a notice without waiting for it, as WeChat does after answering the call that caused it, and records
+ * on `record.notice` whether its receiver acknowledged it (what the admin API and the inspector show).
+ */
+export function sendV3NoticeInBackground(
+  state: SandboxState,
+  record: { notice?: CallbackOutcome },
+  options: SendV3NoticeOptions,
+  label: string,
+): void {
+  sendV3Notice(state, options).then(
+    (answer) => {
+      record.notice = { status: answer.status, acknowledged: isReceived(answer.status) };
+    },
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      record.notice = { acknowledged: false, error: message };
+      state.log(`callback ${options.event_type} ${label} -> ${options.url} ${message}`);
+    },
+  );
 }

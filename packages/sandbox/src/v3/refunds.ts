@@ -1,6 +1,6 @@
 import { formatChinaRfc3339 } from '../china-time.ts';
 import { randomDigits } from '../ids.ts';
-import { isReceived, sendV3Notice } from '../notices/v3.ts';
+import { sendV3NoticeInBackground } from '../notices/v3.ts';
 import type { SandboxState } from '../state.ts';
 import { isAnswer, resolveActing, type V3Acting, type V3Endpoint } from './endpoint.ts';
 import { fieldProblem, int, list, oneOf, optional, record, text } from './fields.ts';
@@ -179,25 +179,17 @@ function scheduleRefund(state: SandboxState, stored: StoredRefund): void {
         payer_refund: amount.payer_refund,
       },
     };
-    sendV3Notice(state, {
-      url: stored.notify_url,
-      mchId: stored.mchId,
-      event_type: 'REFUND.SUCCESS',
-      summary: '退款成功',
-      resource,
-    }).then(
-      (answer) => {
-        stored.notice = { status: answer.status, acknowledged: isReceived(answer.status) };
+    sendV3NoticeInBackground(
+      state,
+      stored,
+      {
+        url: stored.notify_url,
+        mchId: stored.mchId,
+        event_type: 'REFUND.SUCCESS',
+        summary: '退款成功',
+        resource,
       },
-      (error: unknown) => {
-        stored.notice = {
-          acknowledged: false,
-          error: error instanceof Error ? error.message : String(error),
-        };
-        state.log(
-          `callback REFUND.SUCCESS ${refund.out_refund_no} -> ${stored.notify_url} ${stored.notice.error}`,
-        );
-      },
+      refund.out_refund_no,
     );
   });
 }

@@ -1,6 +1,6 @@
 import { formatChinaRfc3339 } from '../china-time.ts';
 import { newParkingId, newTransactionId, openIdForPlate } from '../ids.ts';
-import { isReceived, sendV3Notice } from '../notices/v3.ts';
+import { sendV3NoticeInBackground } from '../notices/v3.ts';
 import type { SandboxState } from '../state.ts';
 import type { SandboxVehicleUser } from '../types.ts';
 import { appIdsOf, isAnswer, resolveActing, type V3Acting, type V3Endpoint } from './endpoint.ts';
@@ -296,24 +296,16 @@ function scheduleDeduction(state: SandboxState, stored: ScoreTransaction): void 
       bank_type: 'OTHERS',
       amount: { ...amount, payer_total: amount.total, discount_total: 0 },
     });
-    sendV3Notice(state, {
-      url: stored.notify_url,
-      mchId: stored.mchId,
-      event_type: 'TRANSACTION.SUCCESS',
-      resource: transaction,
-    }).then(
-      (answer) => {
-        stored.notice = { status: answer.status, acknowledged: isReceived(answer.status) };
+    sendV3NoticeInBackground(
+      state,
+      stored,
+      {
+        url: stored.notify_url,
+        mchId: stored.mchId,
+        event_type: 'TRANSACTION.SUCCESS',
+        resource: transaction,
       },
-      (error: unknown) => {
-        stored.notice = {
-          acknowledged: false,
-          error: error instanceof Error ? error.message : String(error),
-        };
-        state.log(
-          `callback TRANSACTION.SUCCESS ${transaction.out_trade_no} -> ${stored.notify_url} ${stored.notice.error}`,
-        );
-      },
+      transaction.out_trade_no,
     );
   });
 }
