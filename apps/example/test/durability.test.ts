@@ -1,13 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { parseXml } from '@wxpark/xml';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { SqliteGateStore } from '../src/store/sqlite.ts';
+import { type GatewayProcess, sandboxEnvironment, startGatewayProcess } from './support/gateway-process.ts';
 
-const main = new URL('../src/main.ts', import.meta.url).pathname;
 let sandbox: Sandbox;
 let dir: string;
 const children: ChildProcess[] = [];
@@ -24,55 +24,15 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-/** Starts the gateway as its own process (`serve`, live configuration aimed at the sandbox). */
-async function startGatewayProcess(
-  db: string,
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const merchant = sandbox.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
-  const keyFile = join(dir, 'apiclient_key.pem');
-  const publicKeyFile = join(dir, 'pub_key.pem');
-  writeFileSync(keyFile, merchant.v3!.privateKey);
-  writeFileSync(publicKeyFile, sandbox.config.platform.publicKey);
-  const lot = sandbox.config.parkingLots!.find((l) => l.mchId === merchant.mchId)!;
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@wxpark/source', '--disable-warning=ExperimentalWarning', main, 'serve'],
-    {
-      env: {
-        PATH: process.env.PATH,
-        WXPAY_MCH_ID: merchant.mchId,
-        WXPAY_APPID: merchant.appId,
-        WXPAY_V2_API_KEY: merchant.v2ApiKey,
-        WXPAY_V3_SERIAL_NO: merchant.v3!.serialNo,
-        WXPAY_V3_PRIVATE_KEY_FILE: keyFile,
-        WXPAY_V3_API_KEY: merchant.v3!.apiV3Key,
-        WXPAY_PUBLIC_KEY_ID: sandbox.config.platform.publicKeyId,
-        WXPAY_PUBLIC_KEY_FILE: publicKeyFile,
-        WXPAY_PARKING_ID: lot.wx_parking_lot_id,
-        WXPAY_BASE_URL: sandbox.url,
-        WXPARK_DB: db,
-        WXPARK_LEASE_MS: '6000',
-        PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000);
-    child.stdout!.on('data', () => {
-      const match = /gateway listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${output}`)));
+/** Starts the gateway as its own process (`serve`, live configuration aimed at the sandbox) on `db`. */
+async function startGateway(db: string): Promise<GatewayProcess> {
+  const gateway = await startGatewayProcess({
+    ...sandboxEnvironment(sandbox, dir),
+    WXPARK_DB: db,
+    WXPARK_LEASE_MS: '6000',
   });
-  return { child, url, output: () => output };
+  children.push(gateway.child);
+  return gateway;
 }
 
 function sceneInfoOf(body: string): unknown {
@@ -89,7 +49,7 @@ it('loses and duplicates nothing when the gateway is killed (SIGKILL) mid-call; 
   // The sandbox holds its answers, so both calls (APIv2 and APIv3) are in flight when the process dies.
   sandbox.setHostile('slow', { delayMs: 30_000, count: 2 });
 
-  const first = await startGatewayProcess(db);
+  const first = await startGateway(db);
   const pending = fetch(`${first.url}/gate/entry`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -111,7 +71,7 @@ it('loses and duplicates nothing when the gateway is killed (SIGKILL) mid-call; 
   expect(calls.map((c) => c.status)).toEqual(['pending', 'pending']);
   const call = calls[0];
 
-  const second = await startGatewayProcess(db);
+  const second = await startGateway(db);
   await expect
     .poll(
       async () => {
