@@ -36,15 +36,25 @@ export interface V2Options {
 export interface V3Options {
   /** 商户API证书序列号: the serial of the merchant API certificate (apiclient_cert.pem), hex. */
   serialNo: string;
-  /** 商户API私钥 (apiclient_key.pem), PEM. Parsed once. Give this or `signer`. */
+  /**
+   * 商户API私钥 (apiclient_key.pem), PEM. Parsed once. Give this or `signer`.
+   * @default undefined (then `signer` is required)
+   */
   privateKey?: KeyInput;
-  /** Signs with a key held elsewhere (KMS, HSM). Give this or `privateKey`. */
+  /**
+   * Signs with a key held elsewhere (KMS, HSM). Give this or `privateKey`.
+   * @default undefined (then `privateKey` is required)
+   */
   signer?: RequestSigner;
-  /** APIv3密钥: 32 bytes; decrypts platform certificates and callbacks. Kept redacted. */
+  /**
+   * APIv3密钥: 32 bytes; decrypts platform certificates and callbacks. Kept redacted.
+   * @default undefined (no certificate download and no encrypted callbacks)
+   */
   apiV3Key?: string | ApiV3Key;
   /**
    * 微信支付公钥 and its id (`PUB_KEY_ID_…`, from the merchant console): public-key mode, the mode for
    * merchants registered recently. In this mode alone `/v3/certificates` is never called.
+   * @default undefined (certificate mode)
    */
   publicKey?: { id: string; key: KeyInput };
   /**
@@ -54,7 +64,10 @@ export interface V3Options {
    * @default 'download' when `publicKey` is absent and `apiV3Key` is given
    */
   certificates?: 'download' | readonly (string | Buffer)[];
-  /** A key provider of your own (it replaces `publicKey` and `certificates`). */
+  /**
+   * A key provider of your own (it replaces `publicKey` and `certificates`).
+   * @default undefined (a provider built from `publicKey` and `certificates`)
+   */
   platformKeys?: PlatformKeyProvider;
   /**
    * Seconds a response's or callback's timestamp may differ from this machine's clock, either way.
@@ -102,16 +115,24 @@ export interface ClientOptions {
   /**
    * 商户号 (mchid) of the merchant or service provider making the calls. Required for APIv3 calls. APIv2
    * calls get it as `mch_id` when their data leaves it out; data that gives another `mch_id` is refused.
+   * @default undefined (APIv2 data must carry `mch_id`)
    */
   mchId?: string;
   /**
    * 公众账号ID (appid, `wx…`) for APIv2 calls: filled in as `appid` when their data leaves it out; data
    * that gives another `appid` is refused. APIv3 calls take their app ids from their data.
+   * @default undefined (APIv2 data must carry `appid`)
    */
   appId?: string;
-  /** APIv2 credentials; required when a package with APIv2 routes is composed. */
+  /**
+   * APIv2 credentials; required when a package with APIv2 routes is composed.
+   * @default undefined
+   */
   v2?: V2Options;
-  /** APIv3 credentials; required when a package with APIv3 routes is composed. */
+  /**
+   * APIv3 credentials; required when a package with APIv3 routes is composed.
+   * @default undefined
+   */
   v3?: V3Options;
   /**
    * The API host, without a trailing slash. Setting it (to the sandbox, a staging proxy) also turns off the

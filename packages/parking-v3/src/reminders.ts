@@ -330,7 +330,7 @@ const parkingLotTypes = [
   'PARKING_LOT_TYPE_PARK_AREA',
   'PARKING_LOT_TYPE_OTHER_PUBLIC_FACILITY',
 ] as const;
-const payStates = ['PAY_STATUS_UNKNOWN', 'PAY_STATUS_UNPAID', 'PAY_STATUS_PAID'] as const;
+export const payStates = ['PAY_STATUS_UNKNOWN', 'PAY_STATUS_UNPAID', 'PAY_STATUS_PAID'] as const;
 const payTypes = ['PAY_TYPE_UNKNOWN', 'PAY_TYPE_WXPAY', 'PAY_TYPE_OTHERS'] as const;
 const payChannels = [
   'PAY_CHANNEL_UNKNOWN',
