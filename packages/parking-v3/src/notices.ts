@@ -5,7 +5,6 @@ import {
   objectOf,
   oneOf,
   optional,
-  type Schema,
   string,
   type V3Notice,
   type V3NoticeHandler,
