@@ -24,6 +24,12 @@ export interface Relay {
 }
 
 const maxBodyBytes = 1024 * 1024;
+/**
+ * How much of the receiver's reply is read. WeChat reads a notice's reply only for its status and a short
+ * acknowledgement (the 停车费查询 reply is the largest, well under 1 KiB); a receiver that streams without end
+ * must not grow the relay's memory.
+ */
+export const maxReplyBytes = 64 * 1024;
 const forwardTimeoutMs = 10_000;
 /** Headers that belong to one hop and must not be copied to the next. */
 const hopHeaders = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
@@ -66,7 +72,7 @@ export async function startRelay(target: string, onDelivery: (delivery: Delivery
         redirect: 'manual',
         signal: AbortSignal.timeout(forwardTimeoutMs),
       });
-      const reply = await answer.text();
+      const reply = await readReplyCapped(answer, maxReplyBytes);
       return {
         status: answer.status,
         body: reply,
@@ -114,6 +120,34 @@ async function readCapped(request: IncomingMessage): Promise<Buffer | undefined>
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The reply's text up to `limit` bytes; past it the stream is cancelled (the socket closes) and the text ends
+ * with a marker saying where it was cut.
+ */
+export async function readReplyCapped(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const room = limit - size;
+      if (value.byteLength > room) {
+        chunks.push(value.subarray(0, room));
+        await reader.cancel();
+        return `${Buffer.concat(chunks).toString('utf8')}…[reply cut at ${limit} bytes]`;
+      }
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Names a notice from its plain parts (the APIv3 envelope, the APIv2 fields): no keys needed. */
