@@ -22,6 +22,7 @@ export function inspectState(state: SandboxState) {
       signingWith: v3.keyring.signingKey().id,
     },
     hostile: state.hostile.pending(),
+    refundOutcomes: state.refundOutcomes.pending(),
     merchants: config.merchants.map((m) => ({
       mchId: m.mchId,
       appId: m.appId,
