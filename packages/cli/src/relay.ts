@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export interface Delivery {
   /** `v2` (XML) or `v3` (JSON with Wechatpay-* headers). */
   protocol: 'v2' | 'v3';
-  /** APIv3 `event_type`, or the APIv2 notice's kind (`plate-state`, `pay-result`). */
+  /** APIv3 `event_type`, or the APIv2 notice's kind (`v2.plate-state`, `v2.pay-result`, `v2.refund`). */
   event: string;
   /** The APIv3 notice id, or the APIv2 `out_trade_no`/`plate_number`. */
   id?: string;
@@ -157,8 +157,16 @@ export function describeNotice(text: string): Pick<Delivery, 'protocol' | 'event
       new RegExp(`<${name}>(?:<!\\[CDATA\\[)?(.*?)(?:\\]\\]>)?</${name}>`, 's').exec(text)?.[1];
     const plate = field('vehicle_event_type') !== undefined ? field('plate_number') : undefined;
     const trade = field('out_trade_no');
+    // A 退款结果通知 names its refund only inside the encrypted req_info.
+    const refund = trade === undefined && field('req_info') !== undefined;
     const event =
-      plate !== undefined ? `v2.plate-state` : trade !== undefined ? 'v2.pay-result' : 'v2.notice';
+      plate !== undefined
+        ? `v2.plate-state`
+        : trade !== undefined
+          ? 'v2.pay-result'
+          : refund
+            ? 'v2.refund'
+            : 'v2.notice';
     const id = plate ?? trade;
     return { protocol: 'v2', event, ...(id ? { id } : {}) };
   }

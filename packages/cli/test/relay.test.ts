@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { listen } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
-import { type Delivery, maxReplyBytes, startRelay } from '../src/relay.ts';
+import { type Delivery, describeNotice, maxReplyBytes, startRelay } from '../src/relay.ts';
 
 /** Writes 64 KiB chunks for as long as the socket stays open; returns how many bytes it managed to write. */
 function endless(response: ServerResponse, written: { bytes: number }): void {
@@ -53,5 +53,19 @@ describe('the relay of wxpark listen', () => {
     } finally {
       await relay.close();
     }
+  });
+});
+
+describe('describeNotice', () => {
+  it('names an APIv2 退款结果通知 by its req_info, and the other APIv2 notices by their fields', () => {
+    expect(describeNotice('<xml><return_code>SUCCESS</return_code><req_info>AAAA</req_info></xml>')).toEqual({
+      protocol: 'v2',
+      event: 'v2.refund',
+    });
+    expect(describeNotice('<xml><out_trade_no>T1</out_trade_no></xml>')).toEqual({
+      protocol: 'v2',
+      event: 'v2.pay-result',
+      id: 'T1',
+    });
   });
 });
