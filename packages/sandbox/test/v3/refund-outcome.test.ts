@@ -141,7 +141,7 @@ describe('setRefundOutcome: how the next APIv3 refunds end', () => {
     });
     const bad = await admin(sandbox, 'POST', 'refund-outcome', { status: 'FAILED' });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/SUCCESS, ABNORMAL, CLOSED, PROCESSING/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/SUCCESS, ABNORMAL, CLOSED, PROCESSING/);
     expect(() => sandbox.setRefundOutcome('ABNORMAL', { count: 0 })).toThrow(/count/);
     // Use the two queued turns up so the queue is empty again.
     const order = await paidOrder();
