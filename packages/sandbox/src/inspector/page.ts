@@ -227,6 +227,7 @@ function renderState(s) {
     s.stays.map(function (x) { return Object.assign({}, x, { entered: stamp(x.enter_timestamp), exited: stamp(x.exit_timestamp) }); }), 'stays'));
   box.appendChild(table('Plates (车主)', [['plate_number', 'plate'], ['openid', 'openid'], ['user_state', 'user_state'], ['deduct_mode', 'deduct_mode'], ['notify_url', 'plate-state notify_url']], s.plates, 'plates'));
   box.appendChild(table('Orders', [['api', 'api'], ['mchid', 'mchid'], ['out_trade_no', 'out_trade_no'], ['amount', 'fen'], ['trade_state', 'trade_state'], ['notice', 'notice']], s.orders, 'orders'));
+  box.appendChild(table('Refunds', [['api', 'api'], ['mchid', 'mchid'], ['out_refund_no', 'out_refund_no'], ['out_trade_no', 'out_trade_no'], ['amount', 'fen'], ['status', 'status'], ['notice', 'notice']], s.refunds, 'refunds'));
   box.appendChild(table('支付分停车 entries', [['parking_id', 'parking_id'], ['out_parking_no', 'out_parking_no'], ['plate_number', 'plate'], ['state', 'state'], ['block_reason', 'block_reason']], s.scoreParkings, 'score-parkings'));
   box.appendChild(table('商圈 parking states', [['brandid', 'brandid'], ['openid', 'openid'], ['plate_number', 'plate'], ['state', 'state'], ['time', 'time']], s.mallParkings, 'mall-parkings'));
 }

@@ -44,6 +44,11 @@ function refundsOf(state: SandboxState): Map<string, V2Refund> {
   return refunds;
 }
 
+/** The APIv2 refunds the sandbox accepted, for the inspector's state view. */
+export function v2RefundsOf(state: SandboxState): Iterable<Readonly<V2Refund>> {
+  return refundsOf(state).values();
+}
+
 function findOrder(
   state: SandboxState,
   acting: Acting,

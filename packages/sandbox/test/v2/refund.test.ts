@@ -141,6 +141,15 @@ describe('APIv2 申请退款 → 退款结果通知 and the refund outcomes', ()
     expect(inner).toMatchObject({ out_refund_no, refund_status: 'CHANGE' });
     expect(inner.success_time).toBeUndefined();
     expect(await refundStatus(out_refund_no)).toBe('CHANGE');
+    // The inspector's state view lists it, with whether its notice was acknowledged.
+    await expect
+      .poll(async () => {
+        const view = (await (await fetch(`${sandbox.url}/inspector/state`)).json()) as {
+          refunds: { out_refund_no: string }[];
+        };
+        return view.refunds.find((r) => r.out_refund_no === out_refund_no);
+      })
+      .toMatchObject({ api: 'v2 申请退款', status: 'CHANGE', amount: 500, notice: 'acknowledged' });
   });
 
   it('ends a refund REFUNDCLOSE (setRefundOutcome CLOSED) and gives its amount back to the order', async () => {

@@ -92,6 +92,14 @@ describe('setRefundOutcome: how the next APIv3 refunds end', () => {
     expect(notice.resource).not.toHaveProperty('success_time');
     expect((await query(out_refund_no)).json).toMatchObject({ status: 'ABNORMAL' });
     expect((await query(out_refund_no)).json).not.toHaveProperty('success_time');
+    await expect
+      .poll(async () => {
+        const view = (await (await fetch(`${sandbox.url}/inspector/state`)).json()) as {
+          refunds: { out_refund_no: string }[];
+        };
+        return view.refunds.find((r) => r.out_refund_no === out_refund_no);
+      })
+      .toMatchObject({ api: 'v3 退款申请', status: 'ABNORMAL', amount: 500, notice: 'acknowledged' });
   });
 
   it('ends the next refund CLOSED, sends REFUND.CLOSED, and gives its amount back to the order', async () => {
