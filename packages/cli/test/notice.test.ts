@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createV2ApiKey, signV2 } from '@wxpark/signer';
+import { createTestV2RefundNotice } from '@wxpark/vehicle-v2/testing';
 import { buildXml } from '@wxpark/xml';
 import { describe, expect, it } from 'vitest';
 import { runBin, tempDir, useSandbox, writeConfig } from './helpers.ts';
@@ -180,6 +181,45 @@ describe('wxpark notice verify --v2', () => {
     expect(result.stderr).toMatch(
       /SIGNATURE_MISMATCH: not verified: the APIv2 (callback|notice) sign does not match its fields/,
     );
+  });
+
+  it('decrypts an APIv2 退款结果通知 with the APIv2 key, prints its req_info fields and says it is not signed', async () => {
+    const refund = createTestV2RefundNotice({
+      apiKey: merchant.v2ApiKey,
+      fields: { out_refund_no: 'R-CLI-1', refund_status: 'REFUNDCLOSE' },
+    });
+    const result = await runBin([
+      '--config',
+      config,
+      'notice',
+      'verify',
+      '--v2',
+      '--file',
+      write('v2refund.xml', refund.body),
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      out_refund_no: 'R-CLI-1',
+      refund_status: 'REFUNDCLOSE',
+    });
+    expect(result.stderr).toContain('✔ decrypted APIv2 refund notice');
+    expect(result.stderr).toContain('WeChat does not sign it');
+  });
+
+  it('refuses a 退款结果通知 encrypted with another key: DECRYPT_FAILED, exit 1', async () => {
+    const refund = createTestV2RefundNotice({ apiKey: '0123456789abcdef0123456789abcdef' });
+    const result = await runBin([
+      '--config',
+      config,
+      'notice',
+      'verify',
+      '--v2',
+      '--file',
+      write('v2refundbad.xml', refund.body),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DECRYPT_FAILED');
+    expect(result.stderr).not.toContain(merchant.v2ApiKey);
   });
 
   it('needs the APIv2 key: exit 2', async () => {

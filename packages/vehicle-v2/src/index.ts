@@ -82,3 +82,8 @@ export {
   type V2RefundEntry,
   type V2RefundStatus,
 } from './refund.ts';
+export {
+  decryptRefundNotice,
+  type RefundNoticeStatus,
+  type RefundResultNotice,
+} from './refund-notice.ts';
