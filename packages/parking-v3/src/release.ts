@@ -1,4 +1,4 @@
-import { ApiError, type QueryOutcome, TransportError, ValidationError } from '@wxpark/core';
+import { ApiError, type QueryOutcome, SignatureError, TransportError, ValidationError } from '@wxpark/core';
 import type { ParkingTransaction } from './scoreparking.ts';
 
 /** What the gate does with a car after 扣费受理. */
@@ -114,6 +114,13 @@ export function decideRelease(input: ReleaseInput): ReleaseDecision {
     return {
       action: 'hold',
       reason: `WeChat Pay refused the deduction: ${input.code} ${input.description ?? input.message}`,
+    };
+  }
+  if (SignatureError.isInstance(input)) {
+    // An answer that failed verification may still stand for a call WeChat processed: ask, do not guess.
+    return {
+      action: 'query-again',
+      reason: `the answer failed verification (${input.code}): 扣费受理 may have arrived; query the order by out_trade_no`,
     };
   }
   if (ValidationError.isInstance(input)) {

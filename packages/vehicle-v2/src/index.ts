@@ -82,3 +82,9 @@ export {
   type V2RefundEntry,
   type V2RefundStatus,
 } from './refund.ts';
+export {
+  decidePayApplyRelease,
+  type PayApplyReleaseInput,
+  type PayApplyReleaseOptions,
+  type ReleaseDecision,
+} from './release.ts';
