@@ -227,7 +227,9 @@ export async function startGateway(
         },
       })
     : undefined;
-  const v3Keys = config.client.v3?.apiV3Key ? getNoticeKeys(client) : undefined;
+  // APIv3 notices come only to a lot that composed an APIv3 package (a v2-only lot may still hold v3 keys).
+  const v3Keys =
+    config.client.v3?.apiV3Key && (v3 || mall || scoreParking) ? getNoticeKeys(client) : undefined;
   const parkingNotices = v3Keys
     ? createParkingNoticeHandler({
         ...v3Keys,
