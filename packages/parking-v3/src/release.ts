@@ -126,5 +126,12 @@ export function decideRelease(input: ReleaseInput): ReleaseDecision {
   if (ValidationError.isInstance(input)) {
     return { action: 'hold', reason: `the request was not sent: ${input.message}` };
   }
+  if (input instanceof Error) {
+    // An answer that could not be read (not XML/JSON, cut short) came from somewhere after the request left.
+    return {
+      action: 'query-again',
+      reason: `the answer could not be read (${input.name}): 扣费受理 may have arrived; query the order by out_trade_no`,
+    };
+  }
   return { action: 'hold', reason: 'not an answer of 扣费受理 or 查询订单' };
 }

@@ -165,6 +165,13 @@ export function decidePayApplyRelease(
   if (ValidationError.isInstance(input)) {
     return { action: 'hold', reason: `the request was not sent: ${input.message}` };
   }
+  if (input instanceof Error) {
+    // An answer that could not be read (not XML/JSON, cut short) came from somewhere after the request left.
+    return {
+      action: 'query-again',
+      reason: `the answer could not be read (${input.name}): 申请扣款 may have arrived; query the order by out_trade_no`,
+    };
+  }
   if (isFields(input)) {
     const outcome = input.outcome;
     if (outcome === 'absent')

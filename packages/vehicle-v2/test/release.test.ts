@@ -135,7 +135,7 @@ describe('decidePayApplyRelease on real answers from the sandbox', () => {
     });
   });
 
-  it('asks again after a timeout and after an unverified answer, never releasing on them', async () => {
+  it('asks again after a timeout, an unverified answer and an unreadable one, never releasing on them', async () => {
     const user = sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number)!;
     sandbox.setHostile('slow', { delayMs: 1500 });
     const timedOut = await client(300)
@@ -148,6 +148,14 @@ describe('decidePayApplyRelease on real answers from the sandbox', () => {
       .v2.vehicle.pay.payapply(order(user.plate_number!))
       .catch((e: unknown) => e);
     expect(decidePayApplyRelease(forged)).toMatchObject({ action: 'query-again', reason: /verification/ });
+    sandbox.setHostile('garbage');
+    const unreadable = await client()
+      .v2.vehicle.pay.payapply(order(user.plate_number!))
+      .catch((e: unknown) => e);
+    expect(decidePayApplyRelease(unreadable)).toMatchObject({
+      action: 'query-again',
+      reason: /could not be read/,
+    });
   });
 
   it('holds on a verified ORDERNOTEXIST, saying 申请扣款 may be sent again with the same out_trade_no', async () => {
