@@ -269,8 +269,15 @@ export class Outbox {
     }
     const charge = this.#charges[route];
     if (charge && call.body !== undefined) {
-      // An earlier attempt stored these bytes before sending them, and its outcome was not recorded as
-      // known: they may have reached WeChat Pay. Ask for the order instead of charging blindly again.
+      // A result notice may have settled the order meanwhile: nothing is left to ask.
+      const { gate } = (await this.#store.stay(call.out_serial_number)) ?? {};
+      if (gate?.final) {
+        await this.#store.settle(call.id, this.#owner, { status: 'done', result: gate });
+        this.stats.done++;
+        return { route, status: 'done', data: gate };
+      }
+      // An earlier attempt stored these bytes before sending them, and its outcome is not known: they may
+      // have reached WeChat Pay. Ask for the order instead of charging blindly again.
       const known = await this.#queryCharge(call, route, charge);
       if (known) return known;
     }
@@ -282,7 +289,12 @@ export class Outbox {
       if (context.resend) this.stats.resends++;
       const signedBy = answer.headers.get('wechatpay-serial') ?? undefined;
       const data = answer.status === 204 ? null : answer.data;
-      if (charge) await this.#decide(call, charge.decide(answer));
+      if (charge) {
+        const decision = charge.decide(answer);
+        await this.#decide(call, decision);
+        // Accepted, not yet decided (申请扣款 without advance funding): ask for the result later.
+        if (decision.action === 'query-again') return this.#awaitResult(call, route, decision);
+      }
       await this.#store.settle(call.id, this.#owner, {
         status: 'done',
         result: data,
@@ -348,6 +360,22 @@ export class Outbox {
     await this.#store.recordDecision(call.out_serial_number, toGateDecision(decision));
   }
 
+  /**
+   * Keeps a charge whose order is still moving (ACCEPT, USERPAYING) pending: its next attempt queries the
+   * order again (its body is stored), unless a result notice has decided the stay by then.
+   */
+  async #awaitResult(call: OutboxCall, route: string, decision: Decision): Promise<CallOutcome> {
+    let delay = Math.min(this.#backoff.baseMs * 2 ** call.attempts, this.#backoff.maxMs);
+    delay = delay / 2 + Math.random() * (delay / 2);
+    await this.#store.settle(call.id, this.#owner, {
+      status: 'retry',
+      error: decision.reason,
+      errorCode: 'AWAITING_RESULT',
+      nextAttemptAt: Date.now() + Math.ceil(delay),
+    });
+    return { route, status: 'pending', error: decision.reason };
+  }
+
   /** Schedules the next attempt of a charge with the usual backoff. */
   async #retry(call: OutboxCall, route: string, error: unknown, note: string): Promise<CallOutcome> {
     let delay = Math.min(this.#backoff.baseMs * 2 ** call.attempts, this.#backoff.maxMs);
@@ -390,6 +418,7 @@ export class Outbox {
     const decision = charge.decide(known);
     if (known.outcome === 'found') {
       await this.#decide(call, decision);
+      if (decision.action === 'query-again') return this.#awaitResult(call, route, decision);
       const order = known.data.data;
       await this.#store.settle(call.id, this.#owner, {
         status: 'done',

@@ -92,6 +92,8 @@ export function toStay(row: Row): Stay {
             action: String(row.gate_action) as NewGateDecision['action'],
             reason: String(row.gate_reason),
             ...(row.trade_state == null ? {} : { trade_state: String(row.trade_state) }),
+            // SQLite keeps 0/1, PostgreSQL a boolean.
+            final: Boolean(row.gate_final),
             decided_at: Number(row.decided_at),
           },
         }),

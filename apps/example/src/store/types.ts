@@ -18,6 +18,8 @@ export interface GateDecision {
   reason: string;
   /** The order's trade_state when one was known. */
   trade_state?: string;
+  /** True once the decision no longer changes (the order reached SUCCESS, PAY_FAIL, …, or no order exists). */
+  final: boolean;
   /** When the decision was last changed (ms). */
   decided_at: number;
 }
