@@ -69,9 +69,13 @@ describe.each(engines)('the exit gate on $name', (engine) => {
    * A gateway that charges through one service only, so that the exit sends one call and a hostile mode
    * set before it meets that call: `score` (微信支付分停车, APIv3) or `owner` (车主平台, APIv2).
    */
-  async function gateway(service: 'score' | 'owner', client: Partial<GatewayConfig['client']> = {}) {
-    const store: GateStore = await engine.open();
-    running.push(store);
+  async function gateway(
+    service: 'score' | 'owner',
+    client: Partial<GatewayConfig['client']> = {},
+    shared?: GateStore,
+  ) {
+    const store: GateStore = shared ?? (await engine.open());
+    if (!shared) running.push(store);
     const base = sandboxConfig(sandbox);
     const targets: GatewayTargets =
       service === 'score'
@@ -183,6 +187,31 @@ describe.each(engines)('the exit gate on $name', (engine) => {
       expect(queries[0]!.at).toBeGreaterThanOrEqual(sent[0]!.at);
       expect(queries.some((q) => q.at <= sent[1]!.at)).toBe(true);
     });
+
+    it('sends 扣费受理 after an entry still unanswered at exit, with the parking_id that entry answered', async () => {
+      const { app } = await gateway('score');
+      const plate = nextPlate();
+      // 创建停车入场 fails twice (SYSTEM_ERROR): the stay is still without a parking_id when it leaves.
+      sandbox.failNext({ path: '/v3/vehicle/parking/parkings', status: 500, code: 'SYSTEM_ERROR', count: 2 });
+      const serial = await enter(app, plate);
+      const exited = await exit(app, plate);
+      expect(exited.gate).toMatchObject({
+        action: 'query-again',
+        reason: expect.stringMatching(/charging 1000 fen/),
+      });
+      expect(exited.calls).toEqual([
+        expect.objectContaining({ status: 'pending', error: expect.stringMatching(/queued/) }),
+      ]);
+      await expect
+        .poll(async () => (await stayOf(app, serial)).gate?.action, { timeout: 10_000 })
+        .toBe('release');
+      const { calls } = await stayOf(app, serial);
+      const entry = calls.find((c) => c.route === 'v3/vehicle/parking/parkings')!;
+      const entryId = (entry.result as { id: string }).id;
+      const sent = requestsTo(scoreCharge).filter((r) => r.body.includes(serial));
+      expect(sent).toHaveLength(1);
+      expect(JSON.parse(sent[0]!.body).parking_info.parking_id).toBe(entryId);
+    });
   });
 
   describe('车主平台 (申请扣款, APIv2)', () => {
@@ -259,6 +288,35 @@ describe.each(engines)('the exit gate on $name', (engine) => {
         .toMatchObject({ action: 'release', trade_state: 'SUCCESS' });
       expect(requestsTo('/vehicle/pay/payapply')).toHaveLength(1);
     });
+  });
+
+  it('after an outage, queries a charge whose bytes may have left before sending it, then sends the stored XML byte for byte', async () => {
+    // An instance whose WeChat Pay host cannot be reached records and tries the charge, then stops.
+    const down = await gateway('owner', { baseUrl: await closedUrl() });
+    const plate = nextPlate();
+    const serial = await enter(down.app, plate);
+    const exited = await exit(down.app, plate);
+    expect(exited.gate).toMatchObject({ action: 'query-again', reason: expect.stringMatching(/unknown/) });
+    await down.app.close();
+    const [tried] = (await down.store.callsOf(serial)).filter((c) => c.route === 'v2/vehicle/pay/payapply');
+    expect(tried?.body).toMatch(/^<xml>/);
+    expect(tried?.status).toBe('pending');
+
+    // Another instance on the same database, with WeChat Pay back: it asks first, learns there is no such
+    // order, and only then sends the charge, as stored.
+    sandbox.clearRequests();
+    const up = await gateway('owner', {}, down.store);
+    await expect
+      .poll(async () => (await stayOf(up.app, serial)).gate, { timeout: 15_000 })
+      .toMatchObject({ action: 'release', trade_state: 'SUCCESS' });
+    const sent = requestsTo('/vehicle/pay/payapply');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toBe(tried!.body);
+    const firstQuery = requestsTo('/transit/queryorder')[0];
+    expect(firstQuery?.at).toBeLessThanOrEqual(sent[0]!.at);
+    // Both calls the first instance had tried went out as stored: the entry's 用户入场通知 and the charge.
+    expect(up.app.outbox.stats.resends).toBe(2);
+    expect(up.app.outbox.stats.queried).toBeGreaterThanOrEqual(1);
   });
 
   it('releases a stay within the free time without charging it', async () => {
