@@ -104,13 +104,18 @@ export function scoreEntryCall(targets: GatewayTargets, stay: Stay): NewCall | u
   };
 }
 
+/** How long a stay lasted, in whole seconds (计费时长). */
+function secondsOf(stay: Stay, exitedAt: number): number {
+  return Math.max(0, Math.floor((exitedAt - stay.entered_at) / 1000));
+}
+
 /** The fee of a stay: whole started hours past the free time, at `fenPerHour`. */
 export function feeOf(
   stay: Stay,
   exitedAt: number,
   tariff: { fenPerHour: number; freeSeconds: number },
 ): number {
-  const seconds = Math.max(0, Math.floor((exitedAt - stay.entered_at) / 1000));
+  const seconds = secondsOf(stay, exitedAt);
   if (seconds <= tariff.freeSeconds) return 0;
   return Math.ceil(seconds / 3600) * tariff.fenPerHour;
 }
@@ -185,7 +190,7 @@ export function planCharge(
             start_time: formatChinaRfc3339(new Date(stay.entered_at)),
             end_time: formatChinaRfc3339(new Date(exitedAt)),
             parking_name: targets.parkingName,
-            charging_duration: Math.max(0, Math.floor((exitedAt - stay.entered_at) / 1000)),
+            charging_duration: secondsOf(stay, exitedAt),
             device_id: exit.device_id ?? 'EXIT',
           },
         },
@@ -215,7 +220,7 @@ export function planCharge(
           scene_info: {
             start_time: formatChinaCompactTime(new Date(stay.entered_at)),
             end_time: formatChinaCompactTime(new Date(exitedAt)),
-            charging_time: String(Math.max(0, Math.floor((exitedAt - stay.entered_at) / 1000))),
+            charging_time: String(secondsOf(stay, exitedAt)),
             plate_number: stay.plate_number,
             parking_name: targets.parkingName,
             free_time: v2.free_time,

@@ -329,8 +329,7 @@ export class Outbox {
         this.stats.failed++;
         return { route, status: 'failed', error: line };
       }
-      let delay = Math.min(this.#backoff.baseMs * 2 ** call.attempts, this.#backoff.maxMs);
-      delay = delay / 2 + Math.random() * (delay / 2);
+      let delay = this.#backoffMs(call);
       if (isRateLimited(error)) {
         this.stats.rateLimited++;
         const after = retryAfterMs(context.retryAfter) ?? 1000;
@@ -355,6 +354,12 @@ export class Outbox {
     }
   }
 
+  /** The wait before a call's next attempt: `baseMs · 2^attempts`, capped at `maxMs`, jittered. */
+  #backoffMs(call: OutboxCall): number {
+    const delay = Math.min(this.#backoff.baseMs * 2 ** call.attempts, this.#backoff.maxMs);
+    return delay / 2 + Math.random() * (delay / 2);
+  }
+
   /** Records the stay's gate decision, as the SDK's helper gave it. */
   async #decide(call: OutboxCall, decision: Decision): Promise<void> {
     await this.#store.recordDecision(call.out_serial_number, toGateDecision(decision));
@@ -365,27 +370,23 @@ export class Outbox {
    * order again (its body is stored), unless a result notice has decided the stay by then.
    */
   async #awaitResult(call: OutboxCall, route: string, decision: Decision): Promise<CallOutcome> {
-    let delay = Math.min(this.#backoff.baseMs * 2 ** call.attempts, this.#backoff.maxMs);
-    delay = delay / 2 + Math.random() * (delay / 2);
     await this.#store.settle(call.id, this.#owner, {
       status: 'retry',
       error: decision.reason,
       errorCode: 'AWAITING_RESULT',
-      nextAttemptAt: Date.now() + Math.ceil(delay),
+      nextAttemptAt: Date.now() + Math.ceil(this.#backoffMs(call)),
     });
     return { route, status: 'pending', error: decision.reason };
   }
 
   /** Schedules the next attempt of a charge with the usual backoff. */
   async #retry(call: OutboxCall, route: string, error: unknown, note: string): Promise<CallOutcome> {
-    let delay = Math.min(this.#backoff.baseMs * 2 ** call.attempts, this.#backoff.maxMs);
-    delay = delay / 2 + Math.random() * (delay / 2);
     const line = `${describeError(error)} (${note})`;
     await this.#store.settle(call.id, this.#owner, {
       status: 'retry',
       error: line,
       errorCode: WxparkError.isInstance(error) ? error.code : 'INTERNAL',
-      nextAttemptAt: Date.now() + Math.ceil(delay),
+      nextAttemptAt: Date.now() + Math.ceil(this.#backoffMs(call)),
     });
     this.stats.retried++;
     return { route, status: 'pending', error: line };
