@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { closedUrl } from '@wxpark/test-utils';
+import { createTestV2Notice } from '@wxpark/vehicle-v2/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayApp, startGateway } from '../src/app.ts';
+import { type GatewayApp, type GatewayAppOptions, startGateway } from '../src/app.ts';
 import type { GatewayConfig } from '../src/config.ts';
 import type { GatewayTargets } from '../src/gateway.ts';
 import { sandboxConfig } from '../src/sandbox-config.ts';
@@ -73,6 +74,7 @@ describe.each(engines)('the exit gate on $name', (engine) => {
     service: 'score' | 'owner',
     client: Partial<GatewayConfig['client']> = {},
     shared?: GateStore,
+    outbox: GatewayAppOptions['outbox'] = {},
   ) {
     const store: GateStore = shared ?? (await engine.open());
     if (!shared) running.push(store);
@@ -92,6 +94,7 @@ describe.each(engines)('the exit gate on $name', (engine) => {
         pollMs: 100,
         backoff: { baseMs: 200, maxMs: 1_000 },
         query: { attempts: 3, delayMs: 100 },
+        ...outbox,
       },
     });
     running.push(app);
@@ -267,6 +270,52 @@ describe.each(engines)('the exit gate on $name', (engine) => {
         .toBe('done');
       expect(requestsTo('/transit/queryorder').length).toBeGreaterThanOrEqual(1);
       expect(requestsTo('/vehicle/pay/payapply')).toHaveLength(1);
+    });
+
+    it('holds a waiting car when the 扣费结果通知 says PAY_FAIL, and asks nothing more of that order', async () => {
+      // A slow follow-up, so that the notice comes first.
+      const { app, targets } = await gateway('owner', {}, undefined, {
+        backoff: { baseMs: 1_000, maxMs: 2_000 },
+      });
+      const plate = nextPlate();
+      const serial = await enter(app, plate);
+      targets.v2!.notify_url = `${await closedUrl()}/wxpay/v2/notify`;
+      sandbox.clearRequests();
+      expect((await exit(app, plate)).gate.action).toBe('query-again');
+      const merchant = sandbox.config.merchants.find((m) => m.mchId === targets.v2!.mch_id)!;
+      const notice = createTestV2Notice({
+        kind: 'pay-result',
+        apiKey: merchant.v2ApiKey,
+        fields: {
+          appid: merchant.appId,
+          mch_id: merchant.mchId,
+          out_trade_no: serial,
+          trade_state: 'PAY_FAIL',
+        },
+      });
+      const delivered = await fetch(`${app.url}/wxpay/v2/notify`, {
+        method: 'POST',
+        headers: notice.headers,
+        body: notice.body,
+      });
+      expect(delivered.status).toBe(200);
+      expect((await stayOf(app, serial)).gate).toMatchObject({
+        action: 'hold',
+        trade_state: 'PAY_FAIL',
+        final: true,
+      });
+      // The pending charge sees the final decision and settles without another query.
+      await expect
+        .poll(
+          async () =>
+            (await stayOf(app, serial)).calls.find((c) => c.route === 'v2/vehicle/pay/payapply')?.status,
+          {
+            timeout: 10_000,
+          },
+        )
+        .toBe('done');
+      expect(requestsTo('/transit/queryorder')).toHaveLength(0);
+      expect((await stayOf(app, serial)).gate?.action).toBe('hold');
     });
 
     it('queries 查询订单 after the answer of 申请扣款 is dropped, and exactly one 申请扣款 reaches WeChat Pay', async () => {
