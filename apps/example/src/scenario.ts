@@ -20,7 +20,9 @@ function describeCall(call: CallOutcome): string {
   if (call.status !== 'done') return `  → ${title}: ${call.status.toUpperCase()} — ${call.error}`;
   const data = (call.data ?? {}) as Record<string, unknown>;
   let answer: string;
-  if (call.route.startsWith('v2/'))
+  if (call.route.includes('/payapply'))
+    answer = `${data.trade_state ? `trade_state ${data.trade_state}` : 'accepted'} (sign verified, HMAC-SHA256)`;
+  else if (call.route.startsWith('v2/'))
     answer = `user_state ${data.user_state}, deduct_mode ${data.deduct_mode ?? '-'} (sign verified, HMAC-SHA256)`;
   else if (call.data === null) answer = `204 No Content (signature verified, key ${call.signedBy})`;
   else answer = `${JSON.stringify(call.data)} (signature verified, key ${call.signedBy})`;
