@@ -1,4 +1,4 @@
-import { ApiError, type QueryOutcome, TransportError, ValidationError } from '@wxpark/core';
+import { ApiError, type QueryOutcome, SignatureError, TransportError, ValidationError } from '@wxpark/core';
 import type { ParkingTransaction } from './scoreparking.ts';
 
 /** What the gate does with a car after 扣费受理. */
@@ -116,8 +116,22 @@ export function decideRelease(input: ReleaseInput): ReleaseDecision {
       reason: `WeChat Pay refused the deduction: ${input.code} ${input.description ?? input.message}`,
     };
   }
+  if (SignatureError.isInstance(input)) {
+    // An answer that failed verification may still stand for a call WeChat processed: ask, do not guess.
+    return {
+      action: 'query-again',
+      reason: `the answer failed verification (${input.code}): 扣费受理 may have arrived; query the order by out_trade_no`,
+    };
+  }
   if (ValidationError.isInstance(input)) {
     return { action: 'hold', reason: `the request was not sent: ${input.message}` };
+  }
+  if (input instanceof Error) {
+    // An answer that could not be read (not XML/JSON, cut short) came from somewhere after the request left.
+    return {
+      action: 'query-again',
+      reason: `the answer could not be read (${input.name}): 扣费受理 may have arrived; query the order by out_trade_no`,
+    };
   }
   return { action: 'hold', reason: 'not an answer of 扣费受理 or 查询订单' };
 }

@@ -87,3 +87,9 @@ export {
   type RefundNoticeStatus,
   type RefundResultNotice,
 } from './refund-notice.ts';
+export {
+  decidePayApplyRelease,
+  type PayApplyReleaseInput,
+  type PayApplyReleaseOptions,
+  type ReleaseDecision,
+} from './release.ts';
