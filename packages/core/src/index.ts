@@ -78,6 +78,7 @@ export {
   type QueryOutcome,
   type QueryUntilKnownOptions,
   queryUntilKnown,
+  type ReleaseDecision,
 } from './query-until-known.ts';
 export {
   type AnyRoute,

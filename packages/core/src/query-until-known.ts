@@ -25,6 +25,23 @@ export interface QueryUntilKnownOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What the gate does with a car after a deduction (扣费受理 or 申请扣款): the one shape of the release
+ * helpers of `@wxpark/parking-v3` (`decideRelease`) and `@wxpark/vehicle-v2` (`decidePayApplyRelease`).
+ */
+export interface ReleaseDecision {
+  /**
+   * `release`: open the gate. `hold`: keep it closed and collect the fee another way. `query-again`: the
+   * outcome is not known yet; wait for the result notice or query the order (see {@link queryUntilKnown})
+   * before deciding, never send the deduction again blindly.
+   */
+  readonly action: 'release' | 'hold' | 'query-again';
+  /** Why, in words an operator can act on. */
+  readonly reason: string;
+  /** The order's trade_state when one was known. */
+  readonly tradeState?: string;
+}
+
 /** What {@link queryUntilKnown} learnt. */
 export type QueryOutcome<T> =
   /** The order exists; `data` is the verified query answer. */

@@ -1,18 +1,15 @@
-import { ApiError, type QueryOutcome, SignatureError, TransportError, ValidationError } from '@wxpark/core';
+import {
+  ApiError,
+  type QueryOutcome,
+  type ReleaseDecision,
+  SignatureError,
+  TransportError,
+  ValidationError,
+} from '@wxpark/core';
 import type { ParkingTransaction } from './scoreparking.ts';
 
-/** What the gate does with a car after 扣费受理. */
-export interface ReleaseDecision {
-  /**
-   * `release`: open the gate. `hold`: keep it closed and collect the fee another way. `query-again`: the
-   * outcome is not known yet; query the order (see `queryUntilKnown`) before deciding, never resend blindly.
-   */
-  readonly action: 'release' | 'hold' | 'query-again';
-  /** Why, in words an operator can act on. */
-  readonly reason: string;
-  /** The order's trade_state when one was known. */
-  readonly tradeState?: string;
-}
+/** The gate decision, one shape for both protocols (defined in `@wxpark/core`). */
+export type { ReleaseDecision };
 
 /** What {@link decideRelease} reads: an answer of 扣费受理 or 查询订单, a `queryUntilKnown` outcome, or an error. */
 export type ReleaseInput =

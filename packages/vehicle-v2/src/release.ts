@@ -1,21 +1,16 @@
-import { ApiError, SignatureError, TransportError, ValidationError } from '@wxpark/core';
+import {
+  ApiError,
+  type ReleaseDecision,
+  SignatureError,
+  TransportError,
+  ValidationError,
+} from '@wxpark/core';
 import type { PayResultNotice } from './notices.ts';
 import type { PayApplyResponse } from './payapply.ts';
 import type { TransitQueryOrderResponse } from './queryorder.ts';
 
-/** What the gate does with a car after 申请扣款. */
-export interface ReleaseDecision {
-  /**
-   * `release`: open the gate. `hold`: keep it closed and collect the fee another way. `query-again`: the
-   * outcome is not known yet; wait for the 扣费结果通知 or query the order (see `queryUntilKnown`) before
-   * deciding, never send 申请扣款 again blindly.
-   */
-  readonly action: 'release' | 'hold' | 'query-again';
-  /** Why, in words an operator can act on. */
-  readonly reason: string;
-  /** The order's trade_state when one was known. */
-  readonly tradeState?: string;
-}
+/** The gate decision, one shape for both protocols (defined in `@wxpark/core`). */
+export type { ReleaseDecision };
 
 /** Settings for {@link decidePayApplyRelease}. */
 export interface PayApplyReleaseOptions {
