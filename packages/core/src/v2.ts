@@ -115,10 +115,12 @@ export class V2Protocol implements Protocol {
     try {
       fields = this.#codec.parse(response.body);
     } catch (error) {
-      if (WxparkError.isInstance(error)) throw error;
+      // The codec's own refusal (an XmlError: unclosed, too deep, a DOCTYPE) says nothing of the route
+      // or that the call got there: wrap every parse failure the same way.
       throw new WxparkError({
         code: 'MALFORMED_RESPONSE',
         message: `${route.path} answered a body that is not APIv2 XML`,
+        hint: 'the call reached WeChat Pay and may have been processed: query its state before sending it again',
         cause: error,
       });
     }

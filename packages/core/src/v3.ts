@@ -141,6 +141,7 @@ export class V3Protocol implements Protocol {
       throw new WxparkError({
         code: 'MALFORMED_RESPONSE',
         message: `${route.path} answered a body that is not JSON`,
+        hint: 'the call reached WeChat Pay and may have been processed: query its state before sending it again',
         cause: error,
       });
     }
