@@ -75,6 +75,7 @@ export {
 } from './options.ts';
 export { createPlatformKeys, type PlatformKeyProvider, type PlatformKeysOptions } from './platform-keys.ts';
 export {
+  decideReleaseOnFailure,
   type QueryOutcome,
   type QueryUntilKnownOptions,
   queryUntilKnown,

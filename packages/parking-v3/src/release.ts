@@ -1,11 +1,4 @@
-import {
-  ApiError,
-  type QueryOutcome,
-  type ReleaseDecision,
-  SignatureError,
-  TransportError,
-  ValidationError,
-} from '@wxpark/core';
+import { decideReleaseOnFailure, type QueryOutcome, type ReleaseDecision } from '@wxpark/core';
 import type { ParkingTransaction } from './scoreparking.ts';
 
 /** The gate decision, one shape for both protocols (defined in `@wxpark/core`). */
@@ -81,54 +74,11 @@ export function decideRelease(input: ReleaseInput): ReleaseDecision {
     if (outcome === 'found' && isTransaction((data as { data?: unknown } | undefined)?.data)) {
       return fromTransaction((data as { data: ParkingTransaction }).data);
     }
-    if (outcome === 'absent') {
-      return {
-        action: 'hold',
-        reason:
-          'WeChat Pay has no such order: 扣费受理 never arrived; send it again with the same out_trade_no',
-      };
-    }
-    if (outcome === 'unknown') {
-      return {
-        action: 'query-again',
-        reason: 'the order is still unknown after querying: query again later',
-      };
-    }
   }
-  if (TransportError.isInstance(input)) {
-    return {
-      action: 'query-again',
-      reason: `no answer (${input.code}): the call may have arrived; query the order by out_trade_no`,
-    };
-  }
-  if (ApiError.isInstance(input)) {
-    if (input.isRetryable || !input.signatureVerified || input.code === 'UNEXPECTED_RESPONSE') {
-      return {
-        action: 'query-again',
-        reason: `${input.code}: the outcome is not certain; query the order by out_trade_no`,
-      };
-    }
-    return {
+  return (
+    decideReleaseOnFailure(input, '扣费受理') ?? {
       action: 'hold',
-      reason: `WeChat Pay refused the deduction: ${input.code} ${input.description ?? input.message}`,
-    };
-  }
-  if (SignatureError.isInstance(input)) {
-    // An answer that failed verification may still stand for a call WeChat processed: ask, do not guess.
-    return {
-      action: 'query-again',
-      reason: `the answer failed verification (${input.code}): 扣费受理 may have arrived; query the order by out_trade_no`,
-    };
-  }
-  if (ValidationError.isInstance(input)) {
-    return { action: 'hold', reason: `the request was not sent: ${input.message}` };
-  }
-  if (input instanceof Error) {
-    // An answer that could not be read (not XML/JSON, cut short) came from somewhere after the request left.
-    return {
-      action: 'query-again',
-      reason: `the answer could not be read (${input.name}): 扣费受理 may have arrived; query the order by out_trade_no`,
-    };
-  }
-  return { action: 'hold', reason: 'not an answer of 扣费受理 or 查询订单' };
+      reason: 'not an answer of 扣费受理 or 查询订单',
+    }
+  );
 }

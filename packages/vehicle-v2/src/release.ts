@@ -1,10 +1,4 @@
-import {
-  ApiError,
-  type ReleaseDecision,
-  SignatureError,
-  TransportError,
-  ValidationError,
-} from '@wxpark/core';
+import { decideReleaseOnFailure, type ReleaseDecision } from '@wxpark/core';
 import type { PayResultNotice } from './notices.ts';
 import type { PayApplyResponse } from './payapply.ts';
 import type { TransitQueryOrderResponse } from './queryorder.ts';
@@ -132,54 +126,10 @@ export function decidePayApplyRelease(
   input: PayApplyReleaseInput,
   options: PayApplyReleaseOptions = {},
 ): ReleaseDecision {
-  if (TransportError.isInstance(input)) {
-    return {
-      action: 'query-again',
-      reason: `no answer (${input.code}): 申请扣款 may have arrived; query the order by out_trade_no`,
-    };
-  }
-  if (ApiError.isInstance(input)) {
-    if (input.isRetryable || !input.signatureVerified || input.code === 'UNEXPECTED_RESPONSE') {
-      return {
-        action: 'query-again',
-        reason: `${input.code}: the outcome is not certain; query the order by out_trade_no`,
-      };
-    }
-    return {
-      action: 'hold',
-      reason: `WeChat Pay refused the deduction: ${input.code} ${input.description ?? input.message}`,
-    };
-  }
-  if (SignatureError.isInstance(input)) {
-    // An answer that failed verification may still stand for a call WeChat processed: ask, do not guess.
-    return {
-      action: 'query-again',
-      reason: `the answer failed verification (${input.code}): 申请扣款 may have arrived; query the order by out_trade_no`,
-    };
-  }
-  if (ValidationError.isInstance(input)) {
-    return { action: 'hold', reason: `the request was not sent: ${input.message}` };
-  }
-  if (input instanceof Error) {
-    // An answer that could not be read (not XML/JSON, cut short) came from somewhere after the request left.
-    return {
-      action: 'query-again',
-      reason: `the answer could not be read (${input.name}): 申请扣款 may have arrived; query the order by out_trade_no`,
-    };
-  }
+  const failed = decideReleaseOnFailure(input, '申请扣款');
+  if (failed) return failed;
   if (isFields(input)) {
     const outcome = input.outcome;
-    if (outcome === 'absent')
-      return {
-        action: 'hold',
-        reason:
-          'WeChat Pay has no such order: 申请扣款 never arrived; send it again with the same out_trade_no',
-      };
-    if (outcome === 'unknown')
-      return {
-        action: 'query-again',
-        reason: 'the order is still unknown after querying: query again later',
-      };
     const data = input.data;
     if (outcome === 'found' && isFields(data) && isFields(data.data)) {
       const decided = fromFields(data.data, options);
