@@ -42,9 +42,12 @@ export type ClientCertificateOptions =
       passphrase?: string;
     });
 
-/** A client certificate after checking: loaded once into a TLS context, the PEMs and passphrase dropped. */
+/**
+ * A client certificate after checking: loaded once into a TLS context (the PEMs and passphrase dropped),
+ * and the fetch that sends it.
+ */
 export interface ResolvedClientCertificate {
-  readonly secureContext: SecureContext;
+  readonly fetch: Fetch;
 }
 
 const expected =
@@ -94,8 +97,9 @@ export function resolveClientCertificate(
     issues.push({ path, expected, received: `an object with ${Object.keys(given).join(', ') || 'no keys'}` });
     return undefined;
   }
+  let secureContext: SecureContext;
   try {
-    return { secureContext: process.getBuiltinModule('node:tls').createSecureContext(settings) };
+    secureContext = process.getBuiltinModule('node:tls').createSecureContext(settings);
   } catch {
     // OpenSSL's message names the failure, never the secret, but stays out anyway: the shape is enough.
     issues.push({
@@ -108,6 +112,7 @@ export function resolveClientCertificate(
     });
     return undefined;
   }
+  return { fetch: createCertificateFetch(secureContext) };
 }
 
 type Fetch = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
@@ -118,10 +123,10 @@ type Fetch = (input: Request | URL | string, init?: RequestInit) => Promise<Resp
  * `node:https` rather than a second HTTP library: Node's own fetch cannot take a client certificate without
  * an undici dispatcher from npm, whose version must then match the one inside Node.
  */
-export function createCertificateFetch(certificate: ResolvedClientCertificate): Fetch {
+function createCertificateFetch(secureContext: SecureContext): Fetch {
   const { Agent, request: httpsRequest } = process.getBuiltinModule('node:https');
   const { Readable } = process.getBuiltinModule('node:stream');
-  const agent = new Agent({ keepAlive: true, secureContext: certificate.secureContext });
+  const agent = new Agent({ keepAlive: true, secureContext });
   return async (input, init) => {
     const request = new Request(input, init);
     const url = new URL(request.url);
