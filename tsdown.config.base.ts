@@ -12,4 +12,7 @@ export default defineConfig({
   clean: true,
   sourcemap: false,
   unbundle: false,
+  // The JavaScript ships without JSDoc (the declarations keep it, and editors read those): a third of each
+  // file's bytes that every import would otherwise read and scan. License and bundler annotations stay.
+  outputOptions: { comments: { jsdoc: false, legal: true, annotation: true } },
 });
