@@ -18,6 +18,7 @@ import {
 import { ValidationError, type ValidationIssue, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import type { RetryPolicy } from './retry.ts';
+import type { ProtocolPlug } from './route.ts';
 
 /** The primary WeChat Pay API host. */
 export const defaultBaseUrl = 'https://api.mch.weixin.qq.com';
@@ -93,7 +94,8 @@ export interface RetryOptions {
 
 /**
  * Settings for {@link createClient}. Only the credentials of the protocols a composed package uses are
- * required; everything else has a default for production.
+ * required, and only those are checked (`v2` and `clientCertificate` with APIv2 routes, `v3` with APIv3
+ * routes); everything else has a default for production.
  *
  * @example
  * ```ts
@@ -190,8 +192,8 @@ export interface ClientOptions {
   /**
    * The merchant's API client certificate (API证书), sent only on the routes WeChat Pay serves over mutual
    * TLS (APIv2 `/secapi/pay/refund`); every other call goes through `fetch` without it. Loaded once by
-   * `createClient` (a wrong passphrase is an `INVALID_OPTIONS` error there) and held in one keep-alive
-   * `https.Agent` per client. A route that needs it fails before any I/O when it is missing.
+   * `createClient` when a package with APIv2 routes is composed (a wrong passphrase is an `INVALID_OPTIONS`
+   * error there) and held in one keep-alive `https.Agent` per client. A route that needs it fails before any I/O when it is missing.
    * @default undefined (no client certificate)
    */
   clientCertificate?: ClientCertificateOptions;
@@ -227,6 +229,9 @@ export interface ResolvedOptions {
   readonly clientCertificate?: ResolvedClientCertificate;
 }
 
+/** The part of {@link ResolvedOptions} a protocol checks itself (`ProtocolPlug.resolveOptions`). */
+export type ProtocolOptions = Pick<ResolvedOptions, 'v2ApiKey' | 'v3' | 'clientCertificate'>;
+
 const coreVersion: string = corePackage.version;
 
 function checkUrl(value: unknown, path: string, issues: ValidationIssue[]): string {
@@ -254,7 +259,10 @@ function checkUrl(value: unknown, path: string, issues: ValidationIssue[]): stri
 }
 
 /** Checks client options once, at creation. Throws `ValidationError` with code `INVALID_OPTIONS`. */
-export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3: boolean }): ResolvedOptions {
+export function resolveOptions(
+  options: ClientOptions,
+  plugs: readonly (ProtocolPlug | undefined)[] = [],
+): ResolvedOptions {
   const issues: ValidationIssue[] = [];
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError({
@@ -313,43 +321,14 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     });
   }
   const retry = resolveRetry(options.retry, timeout, issues);
-  let v2ApiKey: V2ApiKey | undefined;
-  if (options.v2 !== undefined || needs.v2) {
-    const apiKey = options.v2?.apiKey;
-    if (apiKey === undefined) {
-      issues.push({
-        path: 'options.v2.apiKey',
-        expected: 'the APIv2 key (a composed package has APIv2 routes)',
-        received: 'nothing',
-      });
-    } else if (typeof apiKey === 'string') {
-      try {
-        v2ApiKey = createV2ApiKey(apiKey);
-      } catch (error) {
-        // The key itself must never be echoed: report only its length.
-        if (!WxparkError.isInstance(error)) throw error;
-        issues.push({
-          path: 'options.v2.apiKey',
-          expected: 'a 32-character APIv2 key',
-          received: `a string of ${apiKey.length} characters`,
-        });
-      }
-    } else {
-      v2ApiKey = apiKey;
-    }
-  }
-  const v3 = options.v3 !== undefined || needs.v3 ? resolveV3(options, issues) : undefined;
-  const clientCertificate =
-    options.clientCertificate === undefined
-      ? undefined
-      : resolveClientCertificate(options.clientCertificate, options.mchId, issues);
+  // Each protocol checks its own options (keys parsed once): a bundle carries only the checks, key loaders
+  // and certificate support of the protocols its route packages bring.
+  const protocolOptions = plugs.map((plug) => plug?.resolveOptions?.(options, issues));
   if (issues.length > 0)
     throw new ValidationError({ code: 'INVALID_OPTIONS', context: 'createClient', issues });
-  return {
+  const common: ResolvedOptions = {
     ...(options.mchId === undefined ? {} : { mchId: options.mchId }),
     ...(options.appId === undefined ? {} : { appId: options.appId }),
-    ...(v2ApiKey === undefined ? {} : { v2ApiKey }),
-    ...(v3 === undefined ? {} : { v3 }),
     baseUrl,
     backupBaseUrls: backups,
     timeout,
@@ -357,8 +336,49 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     retry,
     userAgent: options.userAgent ?? `wxpark/${coreVersion} (node ${process.versions.node})`,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  return Object.assign(common, ...protocolOptions);
+}
+
+/** APIv2 options (the key, and the client certificate its refund routes need): checked by `apiV2`. */
+export function resolveV2(options: ClientOptions, issues: ValidationIssue[]): ProtocolOptions {
+  let v2ApiKey: V2ApiKey | undefined;
+  const apiKey = options.v2?.apiKey;
+  if (apiKey === undefined) {
+    issues.push({
+      path: 'options.v2.apiKey',
+      expected: 'the APIv2 key (a composed package has APIv2 routes)',
+      received: 'nothing',
+    });
+  } else if (typeof apiKey === 'string') {
+    try {
+      v2ApiKey = createV2ApiKey(apiKey);
+    } catch (error) {
+      // The key itself must never be echoed: report only its length.
+      if (!WxparkError.isInstance(error)) throw error;
+      issues.push({
+        path: 'options.v2.apiKey',
+        expected: 'a 32-character APIv2 key',
+        received: `a string of ${apiKey.length} characters`,
+      });
+    }
+  } else {
+    v2ApiKey = apiKey;
+  }
+  const clientCertificate =
+    options.clientCertificate === undefined
+      ? undefined
+      : resolveClientCertificate(options.clientCertificate, options.mchId, issues);
+  return {
+    ...(v2ApiKey === undefined ? {} : { v2ApiKey }),
     ...(clientCertificate ? { clientCertificate } : {}),
   };
+}
+
+/** APIv3 options (merchant key and serial, APIv3 key, WeChat Pay's keys): checked by `apiV3`. */
+export function resolveV3Options(options: ClientOptions, issues: ValidationIssue[]): ProtocolOptions {
+  const v3 = resolveV3(options, issues);
+  return v3 === undefined ? {} : { v3 };
 }
 
 function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV3 | undefined {

@@ -33,7 +33,7 @@ describe('test traffic never reaches production', () => {
 
   it('keeps the production pair only when neither baseUrl nor backupBaseUrls is given', () => {
     const hosts = (options: Parameters<typeof resolveOptions>[0]) => {
-      const resolved = resolveOptions(options, { v2: false, v3: false });
+      const resolved = resolveOptions(options);
       return [resolved.baseUrl, ...resolved.backupBaseUrls];
     };
     expect(hosts({})).toEqual(['https://api.mch.weixin.qq.com', 'https://api2.mch.weixin.qq.com']);
