@@ -1,5 +1,6 @@
-import { createClient, type RouteErrorCode, routeError } from '@wxpark/core';
+import { type RouteErrorCode, routeError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { clientFor, merchantsOf } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { vehicleV2 } from '../src/index.ts';
 
@@ -20,17 +21,8 @@ describe('known APIv2 error codes per route', () => {
   });
 
   it('types ORDERNOTEXIST on 查询订单 and says the deduction may be sent again', async () => {
-    const m = sandbox.config.merchants.find((x) => !x.subMerchants?.length)!;
-    const client = createClient(
-      {
-        mchId: m.mchId,
-        appId: m.appId,
-        v2: { apiKey: m.v2ApiKey },
-        baseUrl: sandbox.url,
-        backupBaseUrls: [],
-      },
-      [vehicleV2],
-    );
+    const m = merchantsOf(sandbox).direct;
+    const client = clientFor(sandbox, [vehicleV2]);
     const error = await client.v2.transit
       .queryorder({ appid: m.appId, mch_id: m.mchId, out_trade_no: 'NO-SUCH-ORDER' })
       .catch((e: unknown) => e);
@@ -43,17 +35,8 @@ describe('known APIv2 error codes per route', () => {
   });
 
   it('keeps an err_code the documents do not list a plain string, without a hint', async () => {
-    const m = sandbox.config.merchants.find((x) => !x.subMerchants?.length)!;
-    const client = createClient(
-      {
-        mchId: m.mchId,
-        appId: m.appId,
-        v2: { apiKey: m.v2ApiKey },
-        baseUrl: sandbox.url,
-        backupBaseUrls: [],
-      },
-      [vehicleV2],
-    );
+    const m = merchantsOf(sandbox).direct;
+    const client = clientFor(sandbox, [vehicleV2]);
     // A signed FAIL answer with a code no page lists (the override turns a success into it).
     const queryState = vehicleV2.routes['v2/vehicle/pay/querystate'];
     const user = sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'NORMAL')!;
