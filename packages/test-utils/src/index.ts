@@ -2,3 +2,4 @@ export { clientFor, type SandboxClientOverrides } from './client.ts';
 export { type FloodOptions, type FloodServer, listenFlood } from './flood.ts';
 export { closedUrl, type ListeningServer, listen } from './listen.ts';
 export { merchantsOf, type SandboxV3Merchant } from './merchants.ts';
+export { useSandbox } from './sandbox.ts';

@@ -1,17 +1,11 @@
 import { ApiError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor, merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clientFor, merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { vehicleV2 } from '../src/index.ts';
 import { parkingEntry } from './entries.ts';
 
 // Answers signed correctly by the sandbox, whose content the sandbox was told to change before signing.
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 beforeEach(() => sandbox.clearRequests());
 
 function direct() {

@@ -1,14 +1,9 @@
 import { type RouteErrorCode, routeError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor, merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { clientFor, merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { vehicleV2 } from '../src/index.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 const queryOrder = vehicleV2.routes['v2/transit/queryorder'];
 

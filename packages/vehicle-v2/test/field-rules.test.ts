@@ -1,15 +1,10 @@
 import { type ApiError, ValidationError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor, merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { clientFor, merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { type PayApplyRequest, type PlateNumberInfo, vehicleV2 } from '../src/index.ts';
 import { deduction } from './deductions.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 beforeEach(() => sandbox.clearRequests());
 
 function direct() {

@@ -6,20 +6,12 @@ import {
   ValidationError,
   WxparkError,
 } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor, closedUrl, merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clientFor, closedUrl, merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { vehicleV2 } from '../src/index.ts';
 import { parkingEntry as entry } from './entries.ts';
 
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const sandbox = await useSandbox();
 beforeEach(() => {
   sandbox.clearRequests();
 });

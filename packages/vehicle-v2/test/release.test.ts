@@ -1,15 +1,10 @@
 import { queryUntilKnown, TransportError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor, merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientFor, merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
 import { decidePayApplyRelease, type TransitQueryOrderResponse, vehicleV2 } from '../src/index.ts';
 import { deduction } from './deductions.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 function direct() {
   return merchantsOf(sandbox).direct;
