@@ -1,14 +1,10 @@
 import { ApiError, type RouteErrorCode, routeError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { useSandbox } from '@wxpark/test-utils';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parkingV3 } from '../src/index.ts';
 import { lotIdOf, parkingEntry, v3Client } from './helpers.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 const refunds = parkingV3.routes['v3/refund/domestic/refunds'];
 const request = {
