@@ -108,6 +108,55 @@ export function parkingNotification(merchant: SandboxMerchant, plate: string, ex
   };
 }
 
+/** A 用户状态查询 (wire fields) by `merchant` in the PARKING scene; `extra` names the car or changes a field. */
+export function queryStateFields(merchant: SandboxMerchant, extra: Fields = {}): Fields {
+  return {
+    appid: merchant.appId,
+    mch_id: merchant.mchId,
+    sign_type: 'HMAC-SHA256',
+    version: '3.0',
+    trade_scene: 'PARKING',
+    ...extra,
+  };
+}
+
+let orders = 0;
+
+/**
+ * A complete PARKING 申请扣款 (wire fields) by `merchant` for the car `plate`, numbered afresh (SBX…), whose
+ * 扣费结果通知 goes to `notify_url`.
+ */
+export function payApplyFields(
+  merchant: SandboxMerchant,
+  plate: string,
+  notify_url: string,
+  extra: Fields = {},
+) {
+  return {
+    appid: merchant.appId,
+    mch_id: merchant.mchId,
+    sign_type: 'HMAC-SHA256',
+    version: '3.0',
+    trade_scene: 'PARKING',
+    body: '停车费',
+    out_trade_no: `SBX${Date.now()}${orders++}`,
+    total_fee: '1500',
+    spbill_create_ip: '203.0.113.7',
+    notify_url,
+    trade_type: 'PAP',
+    scene_info: JSON.stringify({
+      scene_info: {
+        start_time: '20261124080000',
+        end_time: '20261124103000',
+        charging_time: '9000',
+        plate_number: plate,
+        parking_name: '欢乐海岸停车场',
+      },
+    }),
+    ...extra,
+  };
+}
+
 export interface ReceivedCallback {
   headers: IncomingMessage['headers'];
   body: string;
