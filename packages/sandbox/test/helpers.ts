@@ -95,29 +95,24 @@ export function parkingScene(plate: string, extra: Record<string, string> = {}):
   });
 }
 
-/** A complete PARKING 用户入场通知 for a direct merchant. */
-export function parkingNotification(merchant: SandboxMerchant, plate: string, extra: Fields = {}): Fields {
+/**
+ * The fields an APIv2 vehicle request by `merchant` in the PARKING scene carries (HMAC-SHA256, version 3.0),
+ * with `extra` over them: as it stands, a complete 用户状态查询 once `extra` names the car.
+ */
+export function parkingFields(merchant: SandboxMerchant, extra: Fields = {}): Fields {
   return {
     appid: merchant.appId,
     mch_id: merchant.mchId,
     sign_type: 'HMAC-SHA256',
     version: '3.0',
     trade_scene: 'PARKING',
-    scene_info: parkingScene(plate),
     ...extra,
   };
 }
 
-/** A 用户状态查询 (wire fields) by `merchant` in the PARKING scene; `extra` names the car or changes a field. */
-export function queryStateFields(merchant: SandboxMerchant, extra: Fields = {}): Fields {
-  return {
-    appid: merchant.appId,
-    mch_id: merchant.mchId,
-    sign_type: 'HMAC-SHA256',
-    version: '3.0',
-    trade_scene: 'PARKING',
-    ...extra,
-  };
+/** A complete PARKING 用户入场通知 for a direct merchant. */
+export function parkingNotification(merchant: SandboxMerchant, plate: string, extra: Fields = {}): Fields {
+  return parkingFields(merchant, { scene_info: parkingScene(plate), ...extra });
 }
 
 let orders = 0;
@@ -133,11 +128,7 @@ export function payApplyFields(
   extra: Fields = {},
 ) {
   return {
-    appid: merchant.appId,
-    mch_id: merchant.mchId,
-    sign_type: 'HMAC-SHA256',
-    version: '3.0',
-    trade_scene: 'PARKING',
+    ...parkingFields(merchant),
     body: '停车费',
     out_trade_no: `SBX${Date.now()}${orders++}`,
     total_fee: '1500',
