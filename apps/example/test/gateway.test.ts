@@ -1,19 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '@wxpark/sandbox';
-import { closedUrl } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedUrl, tempDir } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
 import { startGateway } from '../src/app.ts';
 import { sandboxConfig } from '../src/sandbox-config.ts';
 import { SqliteGateStore } from '../src/store/sqlite.ts';
 import type { GateStore } from '../src/store/types.ts';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wxpark-gateway-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('wxpark-gateway-');
 
 /**
  * Runs `use` against a v2 gateway on a new SQLite store (the file `name` in this file's folder) whose WeChat

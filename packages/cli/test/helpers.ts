@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createV3NoticeHandler, type V3Notice } from '@wxpark/core';
@@ -8,7 +7,7 @@ import type { Sandbox } from '@wxpark/sandbox';
 import { loadPlatformPublicKey } from '@wxpark/signer';
 import { listen } from '@wxpark/test-utils';
 import { createV2NoticeHandler, type V2Notice } from '@wxpark/vehicle-v2';
-import { afterAll, afterEach } from 'vitest';
+import { afterEach } from 'vitest';
 
 /** The built bin: the tests run what users run. */
 export const binPath = fileURLToPath(new URL('../dist/bin.mjs', import.meta.url));
@@ -100,20 +99,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
-
-// Directories are removed by one file-level hook: `afterAll` registered inside a running test is
-// never called, and these directories hold private keys.
-const tempDirs: string[] = [];
-afterAll(() => {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A temporary directory removed after the file's tests, also when made inside a test. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wxpark-cli-test-'));
-  tempDirs.push(dir);
-  return dir;
-}
 
 /** Writes a `--config` file with the sandbox's first merchant; returns its path. */
 export function writeConfig(

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createV2ApiKey, signV2 } from '@wxpark/signer';
-import { listen, useSandbox } from '@wxpark/test-utils';
+import { listen, tempDir, useSandbox } from '@wxpark/test-utils';
 import { createTestV2RefundNotice } from '@wxpark/vehicle-v2/testing';
 import { buildXml } from '@wxpark/xml';
 import { describe, expect, it } from 'vitest';
-import { runBin, tempDir, writeConfig } from './helpers.ts';
+import { runBin, writeConfig } from './helpers.ts';
 
 const sandbox = await useSandbox();
 const dir = tempDir();

@@ -1,8 +1,8 @@
 import { createClient } from '@wxpark/core';
-import { useSandbox } from '@wxpark/test-utils';
+import { tempDir, useSandbox } from '@wxpark/test-utils';
 import { vehicleV2 } from '@wxpark/vehicle-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runBin, startBin, startReceiver, tempDir, writeConfig } from './helpers.ts';
+import { runBin, startBin, startReceiver, writeConfig } from './helpers.ts';
 
 const sandbox = await useSandbox();
 const receiver = await startReceiver(sandbox);
