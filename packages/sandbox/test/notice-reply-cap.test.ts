@@ -1,13 +1,9 @@
-import { listen, listenFlood } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../src/index.ts';
+import { listen, listenFlood, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
+
 import { maxReplyBytes } from '../src/notices/deliver.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 describe("the notice sender reads the receiver's reply capped", () => {
   it('stops at the cap on an endless reply, marks it cut, and the delivery ends at once', async () => {

@@ -3,10 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
 import { ApiError, TransportError, ValidationError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor, listen, merchantsOf, type SandboxClientOverrides } from '@wxpark/test-utils';
+import { clientFor, listen, merchantsOf, type SandboxClientOverrides, useSandbox } from '@wxpark/test-utils';
 import forge from 'node-forge';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   createV2NoticeHandler,
   type DeclaredV2Notice,
@@ -16,15 +15,8 @@ import {
 } from '../src/index.ts';
 import { carOwner, deduction } from './deductions.ts';
 
-let sandbox: Sandbox;
-let stranger: Sandbox;
-beforeAll(async () => {
-  // A second sandbox only for its certificates: a genuine client certificate from another CA.
-  [sandbox, stranger] = await Promise.all([startSandbox({ https: true }), startSandbox({ https: true })]);
-});
-afterAll(async () => {
-  await Promise.all([sandbox.close(), stranger.close()]);
-});
+// A second sandbox only for its certificates: a genuine client certificate from another CA.
+const [sandbox, stranger] = await Promise.all([useSandbox({ https: true }), useSandbox({ https: true })]);
 
 function direct() {
   return merchantsOf(sandbox).direct;
