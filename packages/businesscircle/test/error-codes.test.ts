@@ -1,14 +1,9 @@
 import { type RouteErrorCode, routeError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { clientFor, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { businesscircle } from '../src/index.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 const parkings = businesscircle.routes['v3/businesscircle/parkings'];
 
