@@ -1,7 +1,7 @@
-import { merchantsOf } from '@wxpark/test-utils';
+import { merchantsOf, useSandbox } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, type SandboxMerchant, startSandbox } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { SandboxMerchant } from '../../src/index.ts';
 import {
   callV2,
   type Fields,
@@ -13,12 +13,8 @@ import {
   verifies,
 } from '../helpers.ts';
 
-let sandbox: Sandbox;
+const sandbox = await useSandbox();
 let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
 
 function payApply(merchant: SandboxMerchant, plate: string, extra: Fields = {}) {
   return payApplyFields(merchant, plate, receiver!.url, extra);

@@ -1,20 +1,14 @@
 import { createApiV3Key, decryptResource } from '@wxpark/signer';
-import { merchantsOf, type SandboxV3Merchant } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/index.ts';
+import { merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
+
 import { admin, startReceiver } from '../helpers.ts';
 import { callV3, rfc3339MinutesAgo } from '../v3-helpers.ts';
 
-let sandbox: Sandbox;
-let direct: SandboxV3Merchant;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const sandbox = await useSandbox();
+const { direct } = merchantsOf(sandbox);
+const receiver = await startReceiver(() => ({ status: 204, body: '' }));
 let counter = 0;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  ({ direct } = merchantsOf(sandbox));
-  receiver = await startReceiver(() => ({ status: 204, body: '' }));
-});
-afterAll(() => sandbox.close());
 
 /** A 支付分停车 deduction made and settled (SUCCESS), its TRANSACTION.SUCCESS notice taken. */
 async function paidOrder(total = 1500): Promise<string> {

@@ -1,21 +1,14 @@
 import { createApiV3Key, decryptResource, readWechatpayHeaders, verifyV3Signature } from '@wxpark/signer';
-import { merchantsOf, type SandboxV3Merchant } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/index.ts';
+import { merchantsOf, type SandboxV3Merchant, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
+
 import { startReceiver } from '../helpers.ts';
 import { callV3, platformKeys, rfc3339MinutesAgo, verifyAnswer } from '../v3-helpers.ts';
 
-let sandbox: Sandbox;
-let direct: SandboxV3Merchant;
-let provider: SandboxV3Merchant;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const sandbox = await useSandbox();
+const { direct, provider } = merchantsOf(sandbox);
+const receiver = await startReceiver(() => ({ status: 204, body: '' }));
 let counter = 0;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  ({ direct, provider } = merchantsOf(sandbox));
-  receiver = await startReceiver(() => ({ status: 204, body: '' }));
-});
-afterAll(() => sandbox.close());
 
 function plateIn(state: string) {
   return sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === state)!;
