@@ -1,7 +1,6 @@
 import { merchantsOf, useSandbox } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
 import { beforeEach, describe, expect, it } from 'vitest';
-
 import { callV2, parkingNotification, plateIn, signedXml, verifies } from './helpers.ts';
 
 const sandbox = await useSandbox();

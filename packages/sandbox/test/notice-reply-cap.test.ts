@@ -1,6 +1,5 @@
 import { listen, listenFlood, useSandbox } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
-
 import { maxReplyBytes } from '../src/notices/deliver.ts';
 
 const sandbox = await useSandbox();

@@ -1,7 +1,6 @@
 import { merchantsOf, useSandbox } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
 import { describe, expect, it } from 'vitest';
-
 import {
   callV2,
   parkingNotification,

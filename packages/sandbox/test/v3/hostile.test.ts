@@ -1,6 +1,5 @@
 import { merchantsOf, useSandbox } from '@wxpark/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
-
 import { callV2, parkingNotification, plateIn, verifies } from '../helpers.ts';
 import { callV3, verifyAnswer } from '../v3-helpers.ts';
 
