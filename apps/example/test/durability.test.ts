@@ -1,25 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { tempDir, useSandbox } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { SqliteGateStore } from '../src/store/sqlite.ts';
 import { type GatewayProcess, sandboxEnvironment, startGatewayProcess } from './support/gateway-process.ts';
 
-let sandbox: Sandbox;
-let dir: string;
+const sandbox = await useSandbox();
+const dir = tempDir('wxpark-durability-');
 const children: ChildProcess[] = [];
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  dir = mkdtempSync(join(tmpdir(), 'wxpark-durability-'));
-});
-afterAll(async () => {
-  await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { closedUrl } from '@wxpark/test-utils';
+import { closedUrl, tempDir, useSandbox } from '@wxpark/test-utils';
 import { createTestV2Notice } from '@wxpark/vehicle-v2/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type GatewayApp, type GatewayAppOptions, startGateway } from '../src/app.ts';
 import type { GatewayConfig } from '../src/config.ts';
 import type { GatewayTargets } from '../src/gateway.ts';
@@ -17,19 +14,11 @@ import { freshDatabase } from './support/postgres.ts';
 
 // The exit gate against the sandbox: the stay is charged (扣费受理 or 申请扣款), the gate decision comes from
 // the SDK's helpers, and a charge whose outcome is unknown is queried, never resent blindly.
-let sandbox: Sandbox;
-let dir: string;
+const sandbox = await useSandbox();
+const dir = tempDir('wxpark-charge-');
 const running: { close(): Promise<void> }[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  dir = mkdtempSync(join(tmpdir(), 'wxpark-charge-'));
-});
 afterEach(async () => {
   for (const item of running.splice(0).reverse()) await item.close();
-});
-afterAll(async () => {
-  await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const engines = [

@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type RecordedRequest, type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { tempDir } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
 import { afterAll, expect, it } from 'vitest';
 import { PostgresGateStore } from '../src/store/postgres.ts';
@@ -21,13 +19,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
 
 let sandbox: Sandbox | undefined;
-let dir: string | undefined;
 const processes: GatewayProcess[] = [];
 afterAll(async () => {
   for (const p of processes) p.child.kill('SIGKILL');
   await Promise.all(processes.map((p) => p.exited));
   await sandbox?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A call's identity on the wire, to compare every time it was sent. */
@@ -43,7 +39,7 @@ it('runs a fleet of three on one PostgreSQL through kill -9s: nothing lost, noth
 }, async () => {
   sandbox = await startSandbox({ port: 0 });
   const box = sandbox;
-  dir = mkdtempSync(join(tmpdir(), 'wxpark-fleet-'));
+  const dir = tempDir('wxpark-fleet-');
   const databaseUrl = await freshDatabase('fleet');
   const merchant = box.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
   const brand = box.config.brands!.find((b) => b.mchIds.includes(merchant.mchId))!;

@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { createV2ApiKey, signV2 } from '@wxpark/signer';
+import { tempDir } from '@wxpark/test-utils';
 import { buildXml } from '@wxpark/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteGateStore } from '../src/store/sqlite.ts';
@@ -15,13 +14,12 @@ import {
 
 // Driven over HTTP against the gateway process, so the same tests run against any version of it.
 let sandbox: Sandbox;
-let dir: string;
+const dir = tempDir('wxpark-edges-');
 let gateway: GatewayProcess;
 let env: Record<string, string>;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
-  dir = mkdtempSync(join(tmpdir(), 'wxpark-edges-'));
   env = sandboxEnvironment(sandbox, dir);
   gateway = await startGatewayProcess({ ...env, WXPARK_DB: join(dir, 'gateway.sqlite') });
 }, 30_000);
@@ -29,7 +27,6 @@ afterAll(async () => {
   gateway?.child.kill('SIGKILL');
   await gateway?.exited;
   await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const car = { plate_color: 'PLATE_COLOR_BLUE', vehicle_type: 'VEHICLE_TYPE_SMALL' };

@@ -1,23 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '@wxpark/sandbox';
-import { closedUrl } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedUrl, tempDir } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
 import { startGateway } from '../src/app.ts';
 import { sandboxConfig } from '../src/sandbox-config.ts';
 import { SqliteGateStore } from '../src/store/sqlite.ts';
 import type { GateStore } from '../src/store/types.ts';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wxpark-gateway-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('wxpark-gateway-');
 
-/** A v2 gateway whose WeChat Pay host refuses connections. */
-async function gatewayOnDeadHost(store: GateStore) {
-  return startGateway(
+/**
+ * Runs `use` against a v2 gateway on a new SQLite store (the file `name` in this file's folder) whose WeChat
+ * Pay host refuses connections, closing both after.
+ */
+async function onDeadHost(name: string, use: (app: { url: string }, store: GateStore) => Promise<void>) {
+  const store = new SqliteGateStore(join(dir, name));
+  const app = await startGateway(
     {
       client: { v2: { apiKey: 'k'.repeat(32) }, baseUrl: await closedUrl(), backupBaseUrls: [] },
       targets: { parkingName: '示例停车场', v2: { appid: 'wx1', mch_id: '1900000100', free_time: '900' } },
@@ -25,52 +23,40 @@ async function gatewayOnDeadHost(store: GateStore) {
     store,
     { port: 0, poll: false },
   );
+  try {
+    await use(app, store);
+  } finally {
+    await app.close();
+    await store.close();
+  }
+}
+
+/** POSTs a gate entry of 粤B888888, a small car whose plate colour is `plate_color`. */
+function enter(app: { url: string }, plate_color: string): Promise<Response> {
+  return fetch(`${app.url}/gate/entry`, {
+    method: 'POST',
+    body: JSON.stringify({ plate_number: '粤B888888', plate_color, vehicle_type: 'VEHICLE_TYPE_SMALL' }),
+  });
 }
 
 describe('gate routes', () => {
-  it('keeps a call pending with a one-line cause when WeChat Pay cannot be reached', async () => {
-    const store = new SqliteGateStore(join(dir, 'unreachable.sqlite'));
-    const app = await gatewayOnDeadHost(store);
-    try {
-      const answer = await fetch(`${app.url}/gate/entry`, {
-        method: 'POST',
-        body: JSON.stringify({
-          plate_number: '粤B888888',
-          plate_color: 'PLATE_COLOR_BLUE',
-          vehicle_type: 'VEHICLE_TYPE_SMALL',
-        }),
-      });
+  it('keeps a call pending with a one-line cause when WeChat Pay cannot be reached', () =>
+    onDeadHost('unreachable.sqlite', async (app, store) => {
+      const answer = await enter(app, 'PLATE_COLOR_BLUE');
       const body = (await answer.json()) as { calls: { status: string; error: string }[] };
       expect(body.calls[0]?.status).toBe('pending');
       expect(body.calls[0]?.error).toMatch(/^TransportError UNREACHABLE: /);
       expect(body.calls[0]?.error).not.toContain('\n');
       expect(await store.listCalls({ status: 'pending' })).toHaveLength(1);
-    } finally {
-      await app.close();
-      await store.close();
-    }
-  });
+    }));
 
-  it('refuses a malformed gate event with the field named, and records nothing', async () => {
-    const store = new SqliteGateStore(join(dir, 'invalid.sqlite'));
-    const app = await gatewayOnDeadHost(store);
-    try {
-      const answer = await fetch(`${app.url}/gate/entry`, {
-        method: 'POST',
-        body: JSON.stringify({
-          plate_number: '粤B888888',
-          plate_color: 'BLUE',
-          vehicle_type: 'VEHICLE_TYPE_SMALL',
-        }),
-      });
+  it('refuses a malformed gate event with the field named, and records nothing', () =>
+    onDeadHost('invalid.sqlite', async (app, store) => {
+      const answer = await enter(app, 'BLUE');
       expect(answer.status).toBe(400);
       expect(((await answer.json()) as { error: string }).error).toMatch(/plate_color/);
       expect(await store.listCalls()).toHaveLength(0);
-    } finally {
-      await app.close();
-      await store.close();
-    }
-  });
+    }));
 });
 
 describe('the outbox wire guard', () => {

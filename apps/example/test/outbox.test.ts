@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, useSandbox } from '@wxpark/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type GatewayApp, type GatewayAppOptions, startGateway } from '../src/app.ts';
 import type { GatewayConfig } from '../src/config.ts';
 import { sandboxConfig } from '../src/sandbox-config.ts';
@@ -12,19 +10,11 @@ import { postJson, sandboxEnvironment, startGatewayProcess } from './support/gat
 import { freshDatabase } from './support/postgres.ts';
 
 // Several gateway instances on one PostgreSQL database and the sandbox, as a fleet runs.
-let sandbox: Sandbox;
-let dir: string;
+const sandbox = await useSandbox();
+const dir = tempDir('wxpark-outbox-');
 const running: { close(): Promise<void> }[] = [];
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  dir = mkdtempSync(join(tmpdir(), 'wxpark-outbox-'));
-});
 afterEach(async () => {
   for (const item of running.splice(0).reverse()) await item.close();
-});
-afterAll(async () => {
-  await sandbox.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const car = { plate_color: 'PLATE_COLOR_BLUE', vehicle_type: 'VEHICLE_TYPE_SMALL' };

@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '@wxpark/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresGateStore } from '../src/store/postgres.ts';
 import { SqliteGateStore } from '../src/store/sqlite.ts';
 import type { GateStore, Stay } from '../src/store/types.ts';
 import { freshDatabase } from './support/postgres.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'wxpark-contract-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('wxpark-contract-');
 
 interface Engine {
   name: string;

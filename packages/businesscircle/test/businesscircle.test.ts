@@ -1,8 +1,7 @@
 import { ApiError, getNoticeKeys, SignatureError, ValidationError } from '@wxpark/core';
 import { createTestV3Notice, testNoticeKeys } from '@wxpark/core/testing';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor, listen, merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { clientFor, listen, merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   businesscircle,
   createMallNoticeHandler,
@@ -11,11 +10,7 @@ import {
   type ParkingStateSyncRequest,
 } from '../src/index.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 beforeEach(() => {
   sandbox.clearRequests();
   sandbox.setKeyMode('public-key');

@@ -1,14 +1,9 @@
 import { type RouteErrorCode, routeError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { clientFor, routesWithoutErrors, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { businesscircle } from '../src/index.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 const parkings = businesscircle.routes['v3/businesscircle/parkings'];
 
@@ -27,10 +22,7 @@ function sync(retry?: { limit: number }) {
 
 describe('known error codes of the 智慧商圈 routes', () => {
   it('every route of the package has an error table', () => {
-    const empty = Object.entries(businesscircle.routes)
-      .filter(([, route]) => Object.keys(route.errors ?? {}).length === 0)
-      .map(([key]) => key);
-    expect(empty).toEqual([]);
+    expect(routesWithoutErrors(businesscircle)).toEqual([]);
   });
 
   it('types a documented code (NO_AUTH) on 商圈会员停车状态同步 with its hint, not retryable', async () => {

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir, useSandbox } from '@wxpark/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { hasAnsi, runBin, tempDir, useSandbox, writeConfig } from './helpers.ts';
+import { hasAnsi, runBin, writeConfig } from './helpers.ts';
 
 const sandbox = await useSandbox();
 const dir = tempDir();

@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createV3NoticeHandler, type V3Notice } from '@wxpark/core';
-import { type Sandbox, type SandboxOptions, startSandbox } from '@wxpark/sandbox';
+import type { Sandbox } from '@wxpark/sandbox';
 import { loadPlatformPublicKey } from '@wxpark/signer';
+import { listen } from '@wxpark/test-utils';
 import { createV2NoticeHandler, type V2Notice } from '@wxpark/vehicle-v2';
-import { afterAll, afterEach } from 'vitest';
+import { afterEach } from 'vitest';
 
 /** The built bin: the tests run what users run. */
 export const binPath = fileURLToPath(new URL('../dist/bin.mjs', import.meta.url));
@@ -102,27 +100,6 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
 
-/** A sandbox for this test file, closed after it. */
-export async function useSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const sandbox = await startSandbox(options);
-  afterAll(() => sandbox.close());
-  return sandbox;
-}
-
-// Directories are removed by one file-level hook: `afterAll` registered inside a running test is
-// never called, and these directories hold private keys.
-const tempDirs: string[] = [];
-afterAll(() => {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A temporary directory removed after the file's tests, also when made inside a test. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wxpark-cli-test-'));
-  tempDirs.push(dir);
-  return dir;
-}
-
 /** Writes a `--config` file with the sandbox's first merchant; returns its path. */
 export function writeConfig(
   sandbox: Sandbox,
@@ -178,7 +155,7 @@ export async function startReceiver(sandbox: Sandbox, mchIndex = 0) {
       received.push({ protocol: 'v2', notice });
     },
   });
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const { url } = await listen((request, response) => {
     if (settings.status !== undefined) {
       response
         .writeHead(settings.status, { 'content-type': 'application/json' })
@@ -188,16 +165,7 @@ export async function startReceiver(sandbox: Sandbox, mchIndex = 0) {
     const handler = request.headers['wechatpay-signature'] ? v3 : v2;
     void handler.node(request, response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  afterAll(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/wxpay/notify`, received, settings };
+  return { url: `${url}/wxpay/notify`, received, settings };
 }
 
 /** True when the text has an ANSI escape sequence. */

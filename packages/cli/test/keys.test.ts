@@ -2,8 +2,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSandboxConfig } from '@wxpark/sandbox';
 import { loadPlatformCertificate } from '@wxpark/signer';
+import { tempDir, useSandbox } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
-import { runBin, tempDir, useSandbox, writeConfig } from './helpers.ts';
+import { runBin, writeConfig } from './helpers.ts';
 
 const sandbox = await useSandbox();
 const dir = tempDir();

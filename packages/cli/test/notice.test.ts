@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createV2ApiKey, signV2 } from '@wxpark/signer';
+import { listen, tempDir, useSandbox } from '@wxpark/test-utils';
 import { createTestV2RefundNotice } from '@wxpark/vehicle-v2/testing';
 import { buildXml } from '@wxpark/xml';
 import { describe, expect, it } from 'vitest';
-import { runBin, tempDir, useSandbox, writeConfig } from './helpers.ts';
+import { runBin, writeConfig } from './helpers.ts';
 
 const sandbox = await useSandbox();
 const dir = tempDir();
@@ -16,29 +17,16 @@ const verifyNotice = (args: string[], options?: Parameters<typeof runBin>[1]) =>
 
 /** A notice the sandbox really sent, captured as a user would: the raw body and the headers. */
 async function captureV3(): Promise<{ body: string; headerArgs: string[] }> {
-  const capture = await import('node:http').then(
-    ({ createServer }) =>
-      new Promise<{ url: string; close: () => void }>((resolve) => {
-        const server = createServer((_, response) => response.writeHead(204).end());
-        server.listen(0, '127.0.0.1', () => {
-          const { port } = server.address() as { port: number };
-          resolve({ url: `http://127.0.0.1:${port}/`, close: () => server.close() });
-        });
-      }),
-  );
-  try {
-    const delivery = await sandbox.sendV3Notice({
-      url: capture.url,
-      event_type: 'MALL_AUTH.ACTIVATE_CARD',
-      resource: { openid: 'oCaptured', code: 'C1', mchid: merchant.mchId, auth_type: 'REGISTERED_MODE' },
-    });
-    const headerArgs = Object.entries(delivery.headers)
-      .filter(([name]) => name.toLowerCase().startsWith('wechatpay-'))
-      .flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-    return { body: delivery.envelope, headerArgs };
-  } finally {
-    capture.close();
-  }
+  const capture = await listen((_, response) => response.writeHead(204).end());
+  const delivery = await sandbox.sendV3Notice({
+    url: `${capture.url}/`,
+    event_type: 'MALL_AUTH.ACTIVATE_CARD',
+    resource: { openid: 'oCaptured', code: 'C1', mchid: merchant.mchId, auth_type: 'REGISTERED_MODE' },
+  });
+  const headerArgs = Object.entries(delivery.headers)
+    .filter(([name]) => name.toLowerCase().startsWith('wechatpay-'))
+    .flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  return { body: delivery.envelope, headerArgs };
 }
 
 function write(name: string, text: string): string {
@@ -188,15 +176,7 @@ describe('wxpark notice verify --v2', () => {
       apiKey: merchant.v2ApiKey,
       fields: { out_refund_no: 'R-CLI-1', refund_status: 'REFUNDCLOSE' },
     });
-    const result = await runBin([
-      '--config',
-      config,
-      'notice',
-      'verify',
-      '--v2',
-      '--file',
-      write('v2refund.xml', refund.body),
-    ]);
+    const result = await verifyNotice(['--v2', '--file', write('v2refund.xml', refund.body)]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       out_refund_no: 'R-CLI-1',
@@ -208,15 +188,7 @@ describe('wxpark notice verify --v2', () => {
 
   it('refuses a 退款结果通知 encrypted with another key: DECRYPT_FAILED, exit 1', async () => {
     const refund = createTestV2RefundNotice({ apiKey: '0123456789abcdef0123456789abcdef' });
-    const result = await runBin([
-      '--config',
-      config,
-      'notice',
-      'verify',
-      '--v2',
-      '--file',
-      write('v2refundbad.xml', refund.body),
-    ]);
+    const result = await verifyNotice(['--v2', '--file', write('v2refundbad.xml', refund.body)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('DECRYPT_FAILED');
     expect(result.stderr).not.toContain(merchant.v2ApiKey);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Sandbox, SandboxConfig } from '@wxpark/sandbox';
+import { tempDir } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
-import { runBin, startBin, startReceiver, tempDir } from './helpers.ts';
+import { runBin, startBin, startReceiver } from './helpers.ts';
 
 /** The commands of the root README's three-minute path, as written. */
 function readmeCommands(): string[][] {

@@ -1,25 +1,10 @@
-import type { ServerResponse } from 'node:http';
-import { listen } from '@wxpark/test-utils';
+import { listen, listenFlood } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
 import { type Delivery, describeNotice, maxReplyBytes, startRelay } from '../src/relay.ts';
 
-/** Writes 64 KiB chunks for as long as the socket stays open; returns how many bytes it managed to write. */
-function endless(response: ServerResponse, written: { bytes: number }): void {
-  const chunk = Buffer.alloc(64 * 1024, 'x');
-  response.writeHead(200, { 'content-type': 'text/plain' });
-  const pump = () => {
-    while (!response.destroyed) {
-      written.bytes += chunk.length;
-      if (!response.write(chunk)) return void response.once('drain', pump);
-    }
-  };
-  pump();
-}
-
 describe('the relay of wxpark listen', () => {
   it("stops reading a receiver's endless reply at the cap, marks it cut, and answers the sandbox at once", async () => {
-    const written = { bytes: 0 };
-    const receiver = await listen((_, response) => endless(response, written));
+    const receiver = await listenFlood();
     const deliveries: Delivery[] = [];
     const relay = await startRelay(receiver.url, (delivery) => deliveries.push(delivery));
     try {
@@ -37,7 +22,7 @@ describe('the relay of wxpark listen', () => {
       expect(deliveries[0]!.acknowledged).toBe(true);
       // The relay cancelled the stream: the receiver could not push more than socket buffers hold.
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(written.bytes).toBeLessThan(32 * 1024 * 1024);
+      expect(receiver.written).toBeLessThan(32 * 1024 * 1024);
     } finally {
       await relay.close();
     }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@wxpark/test-utils';
 import { describe, expect, it } from 'vitest';
-import { runBin, startBin, tempDir } from './helpers.ts';
+import { runBin, startBin } from './helpers.ts';
 
 describe('wxpark sandbox', () => {
   it('starts the sandbox, writes a --config for its merchant that `wxpark call` uses, and stops on SIGTERM', async () => {

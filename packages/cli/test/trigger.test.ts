@@ -1,7 +1,8 @@
 import { createClient } from '@wxpark/core';
+import { tempDir, useSandbox } from '@wxpark/test-utils';
 import { vehicleV2 } from '@wxpark/vehicle-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runBin, startBin, startReceiver, tempDir, useSandbox, writeConfig } from './helpers.ts';
+import { runBin, startBin, startReceiver, writeConfig } from './helpers.ts';
 
 const sandbox = await useSandbox();
 const receiver = await startReceiver(sandbox);
@@ -10,6 +11,20 @@ beforeEach(() => {
   receiver.received.length = 0;
   receiver.settings.status = undefined;
 });
+
+/** Runs `wxpark trigger <event>` to this file's receiver through its sandbox; `before` goes ahead of the command. */
+function trigger(event: string, { before = [], after = [] }: { before?: string[]; after?: string[] } = {}) {
+  return runBin([
+    ...before,
+    'trigger',
+    event,
+    '--forward-to',
+    receiver.url,
+    '--sandbox-url',
+    sandbox.url,
+    ...after,
+  ]);
+}
 
 const v3Events = [
   'VEHICLE.ENTRANCE_STATE_CHANGE',
@@ -24,14 +39,7 @@ const v3Events = [
 
 describe('wxpark trigger', () => {
   it.each(v3Events)('sends a genuine %s that the real handler verifies and decrypts', async (event) => {
-    const result = await runBin([
-      'trigger',
-      event,
-      '--forward-to',
-      receiver.url,
-      '--sandbox-url',
-      sandbox.url,
-    ]);
+    const result = await trigger(event);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(`^${event.replace('.', '\\.')} \\(v3 [0-9a-f-]{36}\\) → ${receiver.url}: 204 acknowledged`),
@@ -43,14 +51,7 @@ describe('wxpark trigger', () => {
   });
 
   it('sends a genuine APIv2 车牌状态变更通知 through a real 用户入场通知 and prints the reply', async () => {
-    const result = await runBin([
-      'trigger',
-      'v2.plate-state',
-      '--forward-to',
-      receiver.url,
-      '--sandbox-url',
-      sandbox.url,
-    ]);
+    const result = await trigger('v2.plate-state');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       /^v2\.plate-state \(v2 粤B888888\) → .*: 200 acknowledged\n {2}<xml><return_code><!\[CDATA\[SUCCESS\]\]>/,
@@ -63,15 +64,7 @@ describe('wxpark trigger', () => {
   });
 
   it('sends a genuine APIv2 扣费结果通知 through a real 申请扣款', async () => {
-    const result = await runBin([
-      '--json',
-      'trigger',
-      'V2.PAY-RESULT',
-      '--forward-to',
-      receiver.url,
-      '--sandbox-url',
-      sandbox.url,
-    ]);
+    const result = await trigger('V2.PAY-RESULT', { before: ['--json'] });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       ok: true,
@@ -102,16 +95,7 @@ describe('wxpark trigger', () => {
   });
 
   it('merges --data into the resource', async () => {
-    const result = await runBin([
-      'trigger',
-      'TRANSACTION.SUCCESS',
-      '--forward-to',
-      receiver.url,
-      '--sandbox-url',
-      sandbox.url,
-      '--data',
-      '{"out_trade_no":"MINE-1"}',
-    ]);
+    const result = await trigger('TRANSACTION.SUCCESS', { after: ['--data', '{"out_trade_no":"MINE-1"}'] });
     expect(result.code).toBe(0);
     expect(
       (receiver.received[0]!.notice as { resource: { out_trade_no: string } }).resource.out_trade_no,
@@ -120,28 +104,14 @@ describe('wxpark trigger', () => {
 
   it('exits 1 and prints the reply when the receiver does not acknowledge', async () => {
     receiver.settings.status = 500;
-    const result = await runBin([
-      'trigger',
-      'MALL_REFUND.SUCCESS',
-      '--forward-to',
-      receiver.url,
-      '--sandbox-url',
-      sandbox.url,
-    ]);
+    const result = await trigger('MALL_REFUND.SUCCESS');
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(': 500 NOT acknowledged');
     expect(result.stdout).toContain('{"code":"FAIL","message":"busy"}');
   });
 
   it('refuses an unknown event naming close ones: exit 2, nothing sent', async () => {
-    const result = await runBin([
-      'trigger',
-      'TRANSACTION.SUCESS',
-      '--forward-to',
-      receiver.url,
-      '--sandbox-url',
-      sandbox.url,
-    ]);
+    const result = await trigger('TRANSACTION.SUCESS');
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('did you mean TRANSACTION.SUCCESS');

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { closedUrl, listen } from '@wxpark/test-utils';
+import { closedUrl, listen, listenFlood } from '@wxpark/test-utils';
 import { XmlError } from '@wxpark/xml';
 import { describe, expect, it } from 'vitest';
 import { TransportError, WxparkError } from '../src/errors.ts';
@@ -57,23 +57,6 @@ function trickle(res: ServerResponse, contentType: string): void {
   });
 }
 
-/** Streams `total` bytes with backpressure, counting what was actually handed to the socket. */
-function flood(res: ServerResponse, total: number, declareLength: boolean, sent: { bytes: number }): void {
-  const chunk = Buffer.alloc(64 * 1024, 0x20);
-  res.writeHead(200, {
-    'content-type': 'text/plain',
-    ...(declareLength ? { 'content-length': String(total) } : {}),
-  });
-  const pump = () => {
-    while (sent.bytes < total && !res.destroyed) {
-      sent.bytes += chunk.length;
-      if (!res.write(chunk)) return void res.once('drain', pump);
-    }
-    if (!res.destroyed) res.end();
-  };
-  pump();
-}
-
 describe('a timeout bounds the whole attempt, body included', () => {
   for (const protocol of ['v2', 'v3'] as const) {
     it(`fails a ${protocol} call whose body trickles within timeout + 1 s`, async () => {
@@ -117,8 +100,7 @@ describe('a response body has a size cap', () => {
     ['v3', false],
   ] as const) {
     it(`refuses a 64 MiB ${protocol} response (${declareLength ? 'with' : 'without'} Content-Length), cutting the connection with memory bounded`, async () => {
-      const sent = { bytes: 0 };
-      const server = await listen((_req, res) => flood(res, 64 * 1024 * 1024, declareLength, sent));
+      const server = await listenFlood({ total: 64 * 1024 * 1024, declareLength });
       const client = testClient(server.url, { timeout: 15_000 });
       const baseline = process.memoryUsage().arrayBuffers;
       let peak = baseline;
@@ -135,7 +117,7 @@ describe('a response body has a size cap', () => {
       expect((error as TransportError).code).toBe('RESPONSE_TOO_LARGE');
       expect((error as TransportError).hint).toMatch(/may have been processed/);
       // The default cap is 4 MiB; socket buffers add a few more, but never the 64 MiB sent.
-      expect(sent.bytes).toBeLessThan(32 * 1024 * 1024);
+      expect(server.written).toBeLessThan(32 * 1024 * 1024);
       expect(peak - baseline).toBeLessThan(32 * 1024 * 1024);
     });
   }

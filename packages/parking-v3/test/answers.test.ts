@@ -1,18 +1,12 @@
 import { ApiError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSandbox } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
 import type { ParkingEntryRequest } from '../src/index.ts';
 import { lotIdOf, parkingEntry, v3Client } from './helpers.ts';
 
 // Answers signed correctly by the sandbox, whose content the sandbox was told to change before signing.
-let sandbox: Sandbox;
-let lotId: string;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  lotId = lotIdOf(sandbox);
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
+const lotId = lotIdOf(sandbox);
 
 function entry(extra: Partial<ParkingEntryRequest> = {}): ParkingEntryRequest {
   return parkingEntry(lotId, extra);

@@ -1,14 +1,10 @@
 import { ValidationError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { useSandbox } from '@wxpark/test-utils';
+import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type { ChargingRule, ParkingLot, SubmittedParkingLot } from '../src/index.ts';
 import { v3Client } from './helpers.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 beforeEach(() => sandbox.clearRequests());
 
 const chargingRule: ChargingRule = {

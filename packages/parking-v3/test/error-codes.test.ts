@@ -1,14 +1,10 @@
 import { ApiError, type RouteErrorCode, routeError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { routesWithoutErrors, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parkingV3 } from '../src/index.ts';
 import { lotIdOf, parkingEntry, v3Client } from './helpers.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 const refunds = parkingV3.routes['v3/refund/domestic/refunds'];
 const request = {
@@ -62,10 +58,7 @@ describe('停车缴费服务 routes list the documented codes too', () => {
   const entry = parkingV3.routes['v3/parking/reminders/entry'];
 
   it('every route of the package has an error table', () => {
-    const empty = Object.entries(parkingV3.routes)
-      .filter(([, route]) => Object.keys(route.errors ?? {}).length === 0)
-      .map(([key]) => key);
-    expect(empty).toEqual([]);
+    expect(routesWithoutErrors(parkingV3)).toEqual([]);
   });
 
   it('types a documented code of 同步车辆入场通知 (NO_AUTH) with its hint, not retryable', async () => {

@@ -1,48 +1,17 @@
-import { ApiError, createClient, getNoticeKeys, ValidationError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  createParkingNoticeHandler,
-  type ParkingNotice,
-  parkingV3,
-  type Refund,
-  type RefundNoticeResource,
-} from '../src/index.ts';
-import { listen, merchantOf, v3Client } from './helpers.ts';
+import { ApiError, ValidationError } from '@wxpark/core';
+import { merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { Refund, RefundNoticeResource } from '../src/index.ts';
+import { carOwner, merchantOf, noticeReceiver, parkedCar, v3Client } from './helpers.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 type Client = ReturnType<typeof v3Client>;
 
-function owner() {
-  return sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number && u.openid)!;
-}
-
 function providerClient() {
-  const provider = sandbox.config.merchants.find((m) => m.v3 && m.subMerchants?.length)!;
-  const { publicKeyId, publicKey } = sandbox.config.platform;
-  const client = createClient(
-    {
-      mchId: provider.mchId,
-      v3: {
-        serialNo: provider.v3!.serialNo,
-        privateKey: provider.v3!.privateKey,
-        apiV3Key: provider.v3!.apiV3Key,
-        publicKey: { id: publicKeyId, key: publicKey },
-      },
-      baseUrl: sandbox.url,
-      backupBaseUrls: [],
-    },
-    [parkingV3],
-  );
-  return { client, provider, sub: provider.subMerchants![0]! };
+  const { provider } = merchantsOf(sandbox);
+  return { client: v3Client(sandbox, {}, { merchant: provider }), provider, sub: provider.subMerchants![0]! };
 }
-
-let sequence = 0;
 
 /** An entry and an accepted deduction of `total` fen; resolves once WeChat made the deduction (SUCCESS). */
 async function paidOrder(
@@ -51,40 +20,15 @@ async function paidOrder(
   total: number,
   sub_mchid?: string,
 ): Promise<{ out_trade_no: string; transaction_id: string }> {
-  const user = owner();
-  const start = new Date(Date.now() - 60 * 60_000);
-  const n = `${Date.now()}${sequence++}`;
-  const scope = sub_mchid ? { sub_mchid } : {};
-  const parking = await client.v3.vehicle.parking.parkings({
-    ...scope,
-    out_parking_no: `OP${n}`,
-    plate_number: user.plate_number!,
-    plate_color: 'BLUE',
-    notify_url: 'http://127.0.0.1:9/unused',
-    start_time: start,
-    parking_name: '欢乐海岸停车场',
-    free_duration: 0,
-  });
-  const out_trade_no = `OT${n}`;
-  const accepted = await client.v3.vehicle.transactions.parking({
-    ...scope,
+  const { charge } = await parkedCar(client, {
     appid,
-    description: '停车费',
-    out_trade_no,
-    trade_scene: 'PARKING',
-    notify_url: 'http://127.0.0.1:9/unused',
-    amount: { total },
-    parking_info: {
-      parking_id: parking.data.id,
-      plate_number: user.plate_number!,
-      plate_color: 'BLUE',
-      start_time: start,
-      end_time: new Date(Date.now() - 60_000),
-      parking_name: '欢乐海岸停车场',
-      charging_duration: 3540,
-      device_id: 'GATE-01',
-    },
+    plate_number: carOwner(sandbox).plate_number,
+    total,
+    sub_mchid,
   });
+  const { out_trade_no } = charge;
+  const scope = sub_mchid ? { sub_mchid } : {};
+  const accepted = await client.v3.vehicle.transactions.parking(charge);
   const query = client.v3.vehicle.transactions['out-trade-no']['{out_trade_no}'];
   await expect.poll(async () => (await query({ ...scope, out_trade_no })).data.trade_state).toBe('SUCCESS');
   return { out_trade_no, transaction_id: accepted.data.transaction_id! };
@@ -181,70 +125,52 @@ describe('APIv3 refunds (退款申请, 查询单笔退款) against the sandbox',
 
   it('delivers a verified, typed REFUND.SUCCESS notice to the refund’s notify_url', async () => {
     const client = v3Client(sandbox);
-    const notices: ParkingNotice[] = [];
-    const handler = createParkingNoticeHandler({
-      ...getNoticeKeys(client),
-      onNotice: (n) => void notices.push(n),
+    const { url: receiverUrl, notices } = await noticeReceiver(client);
+    const order = await paidOrder(client, merchantOf(sandbox).appId, 300);
+    await client.v3.refund.domestic.refunds({
+      out_trade_no: order.out_trade_no,
+      out_refund_no: `RN${order.out_trade_no}`,
+      notify_url: `${receiverUrl}/refund`,
+      amount: { refund: 300, total: 300, currency: 'CNY' },
     });
-    const receiver = await listen((req, res) => void handler.node(req, res));
-    try {
-      const order = await paidOrder(client, merchantOf(sandbox).appId, 300);
-      await client.v3.refund.domestic.refunds({
-        out_trade_no: order.out_trade_no,
-        out_refund_no: `RN${order.out_trade_no}`,
-        notify_url: `${receiver.url}/refund`,
-        amount: { refund: 300, total: 300, currency: 'CNY' },
-      });
-      await expect.poll(() => notices.length).toBe(1);
-      const notice = notices[0]!;
-      expect(notice.event_type).toBe('REFUND.SUCCESS');
-      if (notice.event_type !== 'REFUND.SUCCESS') return;
-      expectTypeOf(notice.resource.refund_status).toEqualTypeOf<
-        'SUCCESS' | 'CLOSED' | 'ABNORMAL' | (string & {})
-      >();
-      expect(notice.resource).toMatchObject({
-        mchid: merchantOf(sandbox).mchId,
-        out_refund_no: `RN${order.out_trade_no}`,
-        refund_status: 'SUCCESS',
-        amount: { total: 300, refund: 300 },
-      });
-    } finally {
-      await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
-    }
+    await expect.poll(() => notices.length).toBe(1);
+    const notice = notices[0]!;
+    expect(notice.event_type).toBe('REFUND.SUCCESS');
+    if (notice.event_type !== 'REFUND.SUCCESS') return;
+    expectTypeOf(notice.resource.refund_status).toEqualTypeOf<
+      'SUCCESS' | 'CLOSED' | 'ABNORMAL' | (string & {})
+    >();
+    expect(notice.resource).toMatchObject({
+      mchid: merchantOf(sandbox).mchId,
+      out_refund_no: `RN${order.out_trade_no}`,
+      refund_status: 'SUCCESS',
+      amount: { total: 300, refund: 300 },
+    });
   });
 
   for (const outcome of ['ABNORMAL', 'CLOSED'] as const) {
     it(`delivers a verified, typed REFUND.${outcome} notice when the sandbox ends the refund ${outcome}, and the query agrees`, async () => {
       const client = v3Client(sandbox);
-      const notices: ParkingNotice[] = [];
-      const handler = createParkingNoticeHandler({
-        ...getNoticeKeys(client),
-        onNotice: (n) => void notices.push(n),
+      const { url: receiverUrl, notices } = await noticeReceiver(client);
+      const order = await paidOrder(client, merchantOf(sandbox).appId, 300);
+      sandbox.setRefundOutcome(outcome);
+      const out_refund_no = `R${outcome[0]}${order.out_trade_no}`;
+      const accepted = await client.v3.refund.domestic.refunds({
+        out_trade_no: order.out_trade_no,
+        out_refund_no,
+        notify_url: `${receiverUrl}/refund`,
+        amount: { refund: 300, total: 300, currency: 'CNY' },
       });
-      const receiver = await listen((req, res) => void handler.node(req, res));
-      try {
-        const order = await paidOrder(client, merchantOf(sandbox).appId, 300);
-        sandbox.setRefundOutcome(outcome);
-        const out_refund_no = `R${outcome[0]}${order.out_trade_no}`;
-        const accepted = await client.v3.refund.domestic.refunds({
-          out_trade_no: order.out_trade_no,
-          out_refund_no,
-          notify_url: `${receiver.url}/refund`,
-          amount: { refund: 300, total: 300, currency: 'CNY' },
-        });
-        expect(accepted.data.status).toBe('PROCESSING');
-        await expect.poll(() => notices.length).toBe(1);
-        const notice = notices[0]!;
-        expect(notice.event_type).toBe(`REFUND.${outcome}`);
-        if (notice.event_type !== 'REFUND.ABNORMAL' && notice.event_type !== 'REFUND.CLOSED') return;
-        expectTypeOf(notice.resource).toEqualTypeOf<RefundNoticeResource>();
-        expect(notice.resource).toMatchObject({ out_refund_no, refund_status: outcome });
-        expect(notice.resource.success_time).toBeUndefined();
-        const query = client.v3.refund.domestic.refunds['{out_refund_no}'];
-        expect((await query({ out_refund_no })).data.status).toBe(outcome);
-      } finally {
-        await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
-      }
+      expect(accepted.data.status).toBe('PROCESSING');
+      await expect.poll(() => notices.length).toBe(1);
+      const notice = notices[0]!;
+      expect(notice.event_type).toBe(`REFUND.${outcome}`);
+      if (notice.event_type !== 'REFUND.ABNORMAL' && notice.event_type !== 'REFUND.CLOSED') return;
+      expectTypeOf(notice.resource).toEqualTypeOf<RefundNoticeResource>();
+      expect(notice.resource).toMatchObject({ out_refund_no, refund_status: outcome });
+      expect(notice.resource.success_time).toBeUndefined();
+      const query = client.v3.refund.domestic.refunds['{out_refund_no}'];
+      expect((await query({ out_refund_no })).data.status).toBe(outcome);
     });
   }
 
@@ -264,13 +190,8 @@ describe('APIv3 refunds (退款申请, 查询单笔退款) against the sandbox',
   });
 
   it('refunds for a service provider’s sub-merchant (sub_mchid in the body, in the query of the GET)', async () => {
-    const { client, sub } = providerClient();
-    const order = await paidOrder(
-      client,
-      sandbox.config.merchants.find((m) => m.subMerchants?.length)!.appId,
-      600,
-      sub.subMchId,
-    );
+    const { client, provider, sub } = providerClient();
+    const order = await paidOrder(client, provider.appId, 600, sub.subMchId);
     const refund = await client.v3.refund.domestic.refunds({
       sub_mchid: sub.subMchId,
       out_trade_no: order.out_trade_no,

@@ -1,51 +1,21 @@
 import { ApiError, queryUntilKnown, TransportError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSandbox } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
 import { decideRelease, type ParkingTransaction } from '../src/index.ts';
-import { merchantOf, v3Client } from './helpers.ts';
+import { carOwner, merchantOf, parkedCar, v3Client } from './helpers.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
-function owner() {
-  return sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number && u.openid)!;
-}
-
-let sequence = 0;
+/** A car just entered, and the 扣费受理 request that charges 500 fen for its half hour. */
 async function deduction(client: ReturnType<typeof v3Client>) {
-  const user = owner();
-  const start = new Date(Date.now() - 30 * 60_000);
-  const n = `${Date.now()}${sequence++}`;
-  const parking = await client.v3.vehicle.parking.parkings({
-    out_parking_no: `OP${n}`,
-    plate_number: user.plate_number!,
-    plate_color: 'BLUE',
-    notify_url: 'http://127.0.0.1:9/unused',
-    start_time: start,
-    parking_name: 'P',
-    free_duration: 0,
-  });
-  return {
+  const { plate_number } = carOwner(sandbox);
+  const { charge } = await parkedCar(client, {
     appid: merchantOf(sandbox).appId,
-    description: '停车费',
-    out_trade_no: `OT${n}`,
-    trade_scene: 'PARKING' as const,
-    notify_url: 'http://127.0.0.1:9/unused',
-    amount: { total: 500 },
-    parking_info: {
-      parking_id: parking.data.id,
-      plate_number: user.plate_number!,
-      plate_color: 'BLUE' as const,
-      start_time: start,
-      end_time: new Date(Date.now() - 1000),
-      parking_name: 'P',
-      charging_duration: 1800,
-      device_id: 'GATE-01',
-    },
-  };
+    plate_number,
+    total: 500,
+    minutes: 30,
+  });
+  return charge;
 }
 
 const transaction = (trade_state: string) => ({ trade_state }) as ParkingTransaction;

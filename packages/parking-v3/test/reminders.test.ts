@@ -7,19 +7,13 @@ import {
   ValidationError,
   WxparkError,
 } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useSandbox } from '@wxpark/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createParkingNoticeHandler, type ParkingEntryRequest } from '../src/index.ts';
 import { listen, lotIdOf, merchantOf, parkingEntry, unixNow, v3Client } from './helpers.ts';
 
-let sandbox: Sandbox;
-let lotId: string;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  lotId = lotIdOf(sandbox);
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
+const lotId = lotIdOf(sandbox);
 beforeEach(() => {
   sandbox.clearRequests();
   sandbox.setKeyMode('public-key');

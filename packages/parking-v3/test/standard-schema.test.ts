@@ -1,20 +1,15 @@
 import { sValidator } from '@hono/standard-validator';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { useSandbox } from '@wxpark/test-utils';
 import { Hono } from 'hono';
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { type ParkingEntryRequest, type ParkingTransactionRequest, parkingV3 } from '../src/index.ts';
 import { lotIdOf, parkingEntry, v3Client } from './helpers.ts';
 
 const entryRules = parkingV3.routes['v3/parking/reminders/entry'].request;
 
-let sandbox: Sandbox;
-let lotId: string;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-  lotId = lotIdOf(sandbox);
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
+const lotId = lotIdOf(sandbox);
 beforeEach(() => sandbox.clearRequests());
 
 function entry(extra: Partial<ParkingEntryRequest> = {}): ParkingEntryRequest {

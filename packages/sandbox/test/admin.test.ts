@@ -1,14 +1,10 @@
-import { merchantsOf } from '@wxpark/test-utils';
+import { merchantsOf, useSandbox } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RecordedRequest, type Sandbox, type SandboxConfig, startSandbox } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { RecordedRequest, SandboxConfig } from '../src/index.ts';
 import { admin, callV2, parkingNotification, parkingScene, startReceiver } from './helpers.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 describe('admin routes', () => {
   it('GET config returns the running configuration, keys included', async () => {

@@ -95,15 +95,55 @@ export function parkingScene(plate: string, extra: Record<string, string> = {}):
   });
 }
 
-/** A complete PARKING 用户入场通知 for a direct merchant. */
-export function parkingNotification(merchant: SandboxMerchant, plate: string, extra: Fields = {}): Fields {
+/**
+ * The fields an APIv2 vehicle request by `merchant` in the PARKING scene carries (HMAC-SHA256, version 3.0),
+ * with `extra` over them: as it stands, a complete 用户状态查询 once `extra` names the car.
+ */
+export function parkingFields(merchant: SandboxMerchant, extra: Fields = {}): Fields {
   return {
     appid: merchant.appId,
     mch_id: merchant.mchId,
     sign_type: 'HMAC-SHA256',
     version: '3.0',
     trade_scene: 'PARKING',
-    scene_info: parkingScene(plate),
+    ...extra,
+  };
+}
+
+/** A complete PARKING 用户入场通知 for a direct merchant. */
+export function parkingNotification(merchant: SandboxMerchant, plate: string, extra: Fields = {}): Fields {
+  return parkingFields(merchant, { scene_info: parkingScene(plate), ...extra });
+}
+
+let orders = 0;
+
+/**
+ * A complete PARKING 申请扣款 (wire fields) by `merchant` for the car `plate`, numbered afresh (SBX…), whose
+ * 扣费结果通知 goes to `notify_url`.
+ */
+export function payApplyFields(
+  merchant: SandboxMerchant,
+  plate: string,
+  notify_url: string,
+  extra: Fields = {},
+) {
+  return {
+    ...parkingFields(merchant),
+    body: '停车费',
+    out_trade_no: `SBX${Date.now()}${orders++}`,
+    total_fee: '1500',
+    spbill_create_ip: '203.0.113.7',
+    notify_url,
+    trade_type: 'PAP',
+    scene_info: JSON.stringify({
+      scene_info: {
+        start_time: '20261124080000',
+        end_time: '20261124103000',
+        charging_time: '9000',
+        plate_number: plate,
+        parking_name: '欢乐海岸停车场',
+      },
+    }),
     ...extra,
   };
 }

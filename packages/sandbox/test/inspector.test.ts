@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/index.ts';
 import type { InspectedNotice, InspectedRequest, JournalEntry } from '../src/inspector/journal.ts';
 import { createJournal } from '../src/inspector/journal.ts';
-import { callV2, plateIn, startReceiver } from './helpers.ts';
+import { callV2, parkingFields, plateIn, startReceiver } from './helpers.ts';
 import { callV3 } from './v3-helpers.ts';
 
 let sandbox: Sandbox;
@@ -71,14 +71,7 @@ describe('the inspector records every API request with its verdict', () => {
     const answer = await callV2(
       sandbox,
       '/vehicle/pay/querystate',
-      {
-        appid: direct.appId,
-        mch_id: direct.mchId,
-        sign_type: 'HMAC-SHA256',
-        version: '3.0',
-        trade_scene: 'PARKING',
-        plate_number: '粤B888888',
-      },
+      parkingFields(direct, { plate_number: '粤B888888' }),
       wrongKey,
     );
     expect(answer.fields.err_code).toBe('SIGNERROR');
@@ -99,11 +92,10 @@ describe('the inspector records every API request with its verdict', () => {
 
   it('names the field, the rule and the value of an APIv2 PARAM_ERROR, and marks accepted calls', async () => {
     const { direct } = merchantsOf(sandbox);
-    const base = { appid: direct.appId, mch_id: direct.mchId, sign_type: 'HMAC-SHA256', version: '3.0' };
     await callV2(
       sandbox,
       '/vehicle/pay/querystate',
-      { ...base, trade_scene: 'PARKINGSPACE', plate_number: 'x' },
+      parkingFields(direct, { trade_scene: 'PARKINGSPACE', plate_number: 'x' }),
       direct.v2ApiKey,
     );
     expect((await lastRequest()).why).toEqual({
@@ -116,7 +108,7 @@ describe('the inspector records every API request with its verdict', () => {
     await callV2(
       sandbox,
       '/vehicle/pay/querystate',
-      { ...base, trade_scene: 'PARKING', plate_number: plate },
+      parkingFields(direct, { plate_number: plate }),
       direct.v2ApiKey,
     );
     const accepted = await lastRequest();

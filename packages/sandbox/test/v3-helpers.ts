@@ -112,3 +112,52 @@ export function rfc3339MinutesAgo(minutes: number): string {
   const shifted = new Date(Date.now() - minutes * 60_000 + 8 * 3_600_000).toISOString();
   return `${shifted.slice(0, 19)}+08:00`;
 }
+
+let serial = 0;
+
+/** The body of a 创建停车入场 for the car `plate`, in since 90 minutes ago, numbered afresh (OP…). */
+export function parkingEnterFields(plate: string, notify_url: string, extra: Record<string, unknown> = {}) {
+  serial += 1;
+  return {
+    out_parking_no: `OP${Date.now()}${serial}`,
+    plate_number: plate,
+    plate_color: 'BLUE',
+    notify_url,
+    start_time: rfc3339MinutesAgo(90),
+    parking_name: '欢乐海岸停车场',
+    free_duration: 900,
+    ...extra,
+  };
+}
+
+/**
+ * The body of a 扣费受理 by `merchant` of 1500 fen for the stay `parking` (in 90 minutes ago, out a minute
+ * ago), numbered afresh (PT…).
+ */
+export function parkingTransactionFields(
+  merchant: Pick<SandboxV3Merchant, 'appId'>,
+  parking: { id: string; plate_number: string },
+  notify_url: string,
+  extra: Record<string, unknown> = {},
+) {
+  serial += 1;
+  return {
+    appid: merchant.appId,
+    description: '停车费',
+    out_trade_no: `PT${Date.now()}${serial}`,
+    trade_scene: 'PARKING',
+    notify_url,
+    amount: { total: 1500, currency: 'CNY' },
+    parking_info: {
+      parking_id: parking.id,
+      plate_number: parking.plate_number,
+      plate_color: 'BLUE',
+      start_time: rfc3339MinutesAgo(90),
+      end_time: rfc3339MinutesAgo(1),
+      parking_name: '欢乐海岸停车场',
+      charging_duration: 5340,
+      device_id: 'GATE-01',
+    },
+    ...extra,
+  };
+}

@@ -1,8 +1,7 @@
 import { anyObject, apiV2, apiV3, definePackage, defineRoute, object, optional, string } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { buildXml, parseXml } from '@wxpark/xml';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientFor, merchantsOf, type SandboxClientOverrides } from '../src/index.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { clientFor, merchantsOf, type SandboxClientOverrides, useSandbox } from '../src/index.ts';
 
 // Two routes the sandbox serves, one per protocol, so the client's credentials are checked by its peer.
 const v3Package = definePackage({
@@ -42,11 +41,7 @@ const v2Package = definePackage({
   },
 });
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 beforeEach(() => sandbox.clearRequests());
 
 /** 查询车牌服务开通信息 as the service provider, for one of its sub-merchants. */

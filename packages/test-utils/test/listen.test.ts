@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { closedUrl, listen } from '../src/index.ts';
+import { closedUrl, listen, listenFlood } from '../src/index.ts';
 
 describe('listen', () => {
   let fromTheTest: Server | undefined;
@@ -37,4 +37,28 @@ describe('listen', () => {
 it('closedUrl gives a loopback URL whose connections are refused', async () => {
   const error = await fetch(await closedUrl()).catch((e: unknown) => e);
   expect((error as Error & { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
+});
+
+it('listenFlood writes while the reader reads, and stops once the reader goes away', async () => {
+  const receiver = await listenFlood();
+  const closed = new Promise<void>((resolve) =>
+    receiver.server.once('connection', (socket) => socket.once('close', () => resolve())),
+  );
+  const reader = (await fetch(receiver.url)).body!.getReader();
+  let read = 0;
+  while (read < 1024 * 1024) read += (await reader.read()).value!.length;
+  await reader.cancel();
+  await closed;
+  const atClose = receiver.written;
+  expect(atClose).toBeGreaterThanOrEqual(read);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(receiver.written).toBe(atClose);
+});
+
+it('listenFlood ends a reply of total bytes, declaring its length when asked', async () => {
+  const receiver = await listenFlood({ total: 100_000, declareLength: true });
+  const answer = await fetch(receiver.url);
+  expect(answer.headers.get('content-length')).toBe('100000');
+  expect((await answer.arrayBuffer()).byteLength).toBe(100_000);
+  expect(receiver.written).toBe(100_000);
 });

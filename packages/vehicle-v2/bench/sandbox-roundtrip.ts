@@ -1,32 +1,22 @@
 // Figures for one 用户入场通知 against the local sandbox over keep-alive: calls/s through the SDK, and the
 // SDK's latency overhead (validate, sign, XML, verify) beside a raw fetch of a precomputed signed body.
 // Run: pnpm --filter @wxpark/vehicle-v2 bench
-import { createClient } from '@wxpark/core';
 import { startSandboxProcess } from '@wxpark/sandbox';
 import { createNonce, createV2ApiKey, signV2 } from '@wxpark/signer';
+import { clientFor } from '@wxpark/test-utils/client';
+import { merchantsOf } from '@wxpark/test-utils/merchants';
 import { buildXml } from '@wxpark/xml';
 import { compareRoundTrips } from '../../../scripts/lib/roundtrip-bench.ts';
-import { type PayNotificationRequest, vehicleV2 } from '../src/index.ts';
+import { vehicleV2 } from '../src/index.ts';
+import { parkingEntry } from '../test/entries.ts';
 
 // The sandbox runs in its own process: in this one it would take half the client's CPU.
 const sandbox = await startSandboxProcess();
-const merchant = sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
+const merchant = merchantsOf(sandbox).direct;
 const plate = sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number)!
   .plate_number!;
-const client = createClient({ v2: { apiKey: merchant.v2ApiKey }, baseUrl: sandbox.url, backupBaseUrls: [] }, [
-  vehicleV2,
-]);
-const request: PayNotificationRequest = {
-  appid: merchant.appId,
-  mch_id: merchant.mchId,
-  trade_scene: 'PARKING',
-  scene_info: {
-    start_time: '20261124103000',
-    plate_number: plate,
-    parking_name: '欢乐海岸停车场',
-    free_time: '1200',
-  },
-};
+const client = clientFor(sandbox, [vehicleV2]);
+const request = parkingEntry(merchant, plate);
 const fields: Record<string, string> = {
   appid: merchant.appId,
   mch_id: merchant.mchId,

@@ -1,16 +1,11 @@
 import { ApiError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor, merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type PayNotificationRequest, vehicleV2 } from '../src/index.ts';
+import { clientFor, merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { vehicleV2 } from '../src/index.ts';
+import { parkingEntry } from './entries.ts';
 
 // Answers signed correctly by the sandbox, whose content the sandbox was told to change before signing.
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 beforeEach(() => sandbox.clearRequests());
 
 function direct() {
@@ -19,19 +14,9 @@ function direct() {
 function client() {
   return clientFor(sandbox, [vehicleV2]);
 }
-function entry(): PayNotificationRequest {
+function entry() {
   const plate = sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'NORMAL')!;
-  return {
-    appid: direct().appId,
-    mch_id: direct().mchId,
-    trade_scene: 'PARKING',
-    scene_info: {
-      start_time: '20261124103000',
-      plate_number: plate.plate_number!,
-      parking_name: '欢乐海岸停车场',
-      free_time: '1200',
-    },
-  };
+  return parkingEntry(direct(), plate.plate_number!);
 }
 
 describe('APIv2 answers are checked after verification', () => {

@@ -1,36 +1,20 @@
-import { createClient, type RouteErrorCode, routeError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { type RouteErrorCode, routeError } from '@wxpark/core';
+import { clientFor, merchantsOf, routesWithoutErrors, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { vehicleV2 } from '../src/index.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 const queryOrder = vehicleV2.routes['v2/transit/queryorder'];
 
 describe('known APIv2 error codes per route', () => {
   it('every route of the package has an error table', () => {
-    const empty = Object.entries(vehicleV2.routes)
-      .filter(([, route]) => Object.keys(route.errors ?? {}).length === 0)
-      .map(([key]) => key);
-    expect(empty).toEqual([]);
+    expect(routesWithoutErrors(vehicleV2)).toEqual([]);
   });
 
   it('types ORDERNOTEXIST on 查询订单 and says the deduction may be sent again', async () => {
-    const m = sandbox.config.merchants.find((x) => !x.subMerchants?.length)!;
-    const client = createClient(
-      {
-        mchId: m.mchId,
-        appId: m.appId,
-        v2: { apiKey: m.v2ApiKey },
-        baseUrl: sandbox.url,
-        backupBaseUrls: [],
-      },
-      [vehicleV2],
-    );
+    const m = merchantsOf(sandbox).direct;
+    const client = clientFor(sandbox, [vehicleV2]);
     const error = await client.v2.transit
       .queryorder({ appid: m.appId, mch_id: m.mchId, out_trade_no: 'NO-SUCH-ORDER' })
       .catch((e: unknown) => e);
@@ -43,17 +27,8 @@ describe('known APIv2 error codes per route', () => {
   });
 
   it('keeps an err_code the documents do not list a plain string, without a hint', async () => {
-    const m = sandbox.config.merchants.find((x) => !x.subMerchants?.length)!;
-    const client = createClient(
-      {
-        mchId: m.mchId,
-        appId: m.appId,
-        v2: { apiKey: m.v2ApiKey },
-        baseUrl: sandbox.url,
-        backupBaseUrls: [],
-      },
-      [vehicleV2],
-    );
+    const m = merchantsOf(sandbox).direct;
+    const client = clientFor(sandbox, [vehicleV2]);
     // A signed FAIL answer with a code no page lists (the override turns a success into it).
     const queryState = vehicleV2.routes['v2/vehicle/pay/querystate'];
     const user = sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'NORMAL')!;

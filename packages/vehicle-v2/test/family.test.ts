@@ -11,6 +11,7 @@ import {
   vehicleV2,
   verifyV2Notice,
 } from '../src/index.ts';
+import { carOwner, deduction } from './deductions.ts';
 
 let sandbox: Sandbox;
 let receiverUrl: string;
@@ -19,9 +20,6 @@ const refused: unknown[] = [];
 
 function direct() {
   return merchantsOf(sandbox).direct;
-}
-function userByPlate(state: string) {
-  return sandbox.config.vehicleUsers.find((u) => u.plate_number && u.openid && u.user_state === state)!;
 }
 
 beforeAll(async () => {
@@ -49,7 +47,7 @@ function client() {
 describe('the rest of the APIv2 vehicle family against the sandbox', () => {
   it('queries a user state by plate', async () => {
     const m = direct();
-    const user = userByPlate('PAUSED');
+    const user = carOwner(sandbox, 'PAUSED');
     const answer = await client().v2.vehicle.pay.querystate({
       appid: m.appId,
       mch_id: m.mchId,
@@ -72,28 +70,10 @@ describe('the rest of the APIv2 vehicle family against the sandbox', () => {
 
   it('applies a deduction, receives the verified pay-result callback, and queries the order', async () => {
     const m = direct();
-    const user = userByPlate('NORMAL');
-    const out_trade_no = `T${Date.now()}`;
-    const accepted = await client().v2.vehicle.pay.payapply({
-      appid: m.appId,
-      mch_id: m.mchId,
-      body: '停车费',
-      out_trade_no,
-      total_fee: 1500,
-      spbill_create_ip: '127.0.0.1',
-      notify_url: receiverUrl,
-      openid: user.openid!,
-      trade_scene: 'PARKING',
-      scene_info: {
-        start_time: new Date(Date.now() - 3_600_000),
-        end_time: new Date(),
-        charging_time: '3600',
-        plate_number: user.plate_number!,
-        parking_name: '欢乐海岸停车场',
-        deduct_mode: 'AUTOPAY',
-        support_deduct_mode: 'DEDUCT_ALL',
-      },
-    });
+    const user = carOwner(sandbox, 'NORMAL');
+    const request = deduction(m, user, { total_fee: 1500, notify_url: receiverUrl });
+    const { out_trade_no } = request;
+    const accepted = await client().v2.vehicle.pay.payapply(request);
     expect(accepted.data.result_code).toBe('SUCCESS');
     await expect.poll(() => received.length).toBe(1);
     const notice = received[0]!;
@@ -119,7 +99,7 @@ describe('the rest of the APIv2 vehicle family against the sandbox', () => {
 describe('APIv2 callbacks', () => {
   it('delivers a plate state change to a node:http handler, verified, and answers SUCCESS', async () => {
     const m = direct();
-    const user = userByPlate('NORMAL');
+    const user = carOwner(sandbox, 'NORMAL');
     await client().v2.vehicle.pay.notification({
       appid: m.appId,
       mch_id: m.mchId,

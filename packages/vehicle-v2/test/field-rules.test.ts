@@ -1,19 +1,10 @@
 import { type ApiError, ValidationError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor, merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  type PayApplyParkingSceneInfo,
-  type PayApplyRequest,
-  type PlateNumberInfo,
-  vehicleV2,
-} from '../src/index.ts';
+import { clientFor, merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { type PayApplyRequest, type PlateNumberInfo, vehicleV2 } from '../src/index.ts';
+import { deduction } from './deductions.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 beforeEach(() => sandbox.clearRequests());
 
 function direct() {
@@ -22,35 +13,12 @@ function direct() {
 function client() {
   return clientFor(sandbox, [vehicleV2]);
 }
-function deduction(): PayApplyRequest {
-  return {
-    appid: direct().appId,
-    mch_id: direct().mchId,
-    body: '停车费',
-    out_trade_no: `F${Date.now()}`,
-    total_fee: 1500,
-    spbill_create_ip: '203.0.113.10',
-    notify_url: 'https://merchant.example/notify',
-    trade_scene: 'PARKING',
-    scene_info: {
-      start_time: '20261124103000',
-      charging_time: '3600',
-      plate_number: '粤B888888',
-      parking_name: '欢乐海岸停车场',
-      deduct_mode: 'AUTOPAY',
-      support_deduct_mode: 'DEDUCT_ALL',
-    },
-  };
-}
+const car = { plate_number: '粤B888888' };
 
 describe('申请扣款 field rules', () => {
   it('requires deduct_mode and support_deduct_mode in a PARKING scene_info, before any I/O', async () => {
-    const data = deduction();
-    const {
-      deduct_mode: _a,
-      support_deduct_mode: _b,
-      ...scene
-    } = data.scene_info as PayApplyParkingSceneInfo;
+    const data = deduction(direct(), car);
+    const { deduct_mode: _a, support_deduct_mode: _b, ...scene } = data.scene_info;
     const error = await client()
       .v2.vehicle.pay.payapply({ ...data, scene_info: scene } as PayApplyRequest)
       .catch((e: unknown) => e);
@@ -64,7 +32,7 @@ describe('申请扣款 field rules', () => {
 
   it('caps spbill_create_ip at the 16 characters WeChat allows', async () => {
     const error = await client()
-      .v2.vehicle.pay.payapply({ ...deduction(), spbill_create_ip: '2001:db8::1:2:3:4' })
+      .v2.vehicle.pay.payapply({ ...deduction(direct(), car), spbill_create_ip: '2001:db8::1:2:3:4' })
       .catch((e: unknown) => e);
     expect((error as ValidationError).field).toBe('spbill_create_ip');
     expect(sandbox.requests).toHaveLength(0);

@@ -6,19 +6,12 @@ import {
   ValidationError,
   WxparkError,
 } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { clientFor, closedUrl, merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type PayNotificationRequest, vehicleV2 } from '../src/index.ts';
+import { clientFor, closedUrl, merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { vehicleV2 } from '../src/index.ts';
+import { parkingEntry as entry } from './entries.ts';
 
-let sandbox: Sandbox;
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
+const sandbox = await useSandbox();
 beforeEach(() => {
   sandbox.clearRequests();
 });
@@ -34,20 +27,8 @@ function plates() {
   const blocked = sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'BLOCK')!;
   return { normal: normal.plate_number!, blocked: blocked.plate_number! };
 }
-function parkingEntry(plate: string): PayNotificationRequest {
-  const merchant = direct();
-  return {
-    appid: merchant.appId,
-    mch_id: merchant.mchId,
-    trade_scene: 'PARKING',
-    scene_info: {
-      start_time: '20261124103000',
-      plate_number: plate,
-      parking_name: '欢乐海岸停车场',
-      free_time: '1200',
-      car_type: '小型车',
-    },
-  };
+function parkingEntry(plate: string) {
+  return entry(direct(), plate);
 }
 
 describe('用户入场通知 (direct merchant) against the sandbox', () => {

@@ -2,11 +2,10 @@ import { createServer as createHttpsServer, request as httpsRequest } from 'node
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
-import { ApiError, type ClientOptions, createClient, TransportError, ValidationError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { listen } from '@wxpark/test-utils';
+import { ApiError, TransportError, ValidationError } from '@wxpark/core';
+import { clientFor, listen, merchantsOf, type SandboxClientOverrides, useSandbox } from '@wxpark/test-utils';
 import forge from 'node-forge';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   createV2NoticeHandler,
   type DeclaredV2Notice,
@@ -14,70 +13,40 @@ import {
   readRefunds,
   vehicleV2,
 } from '../src/index.ts';
+import { carOwner, deduction } from './deductions.ts';
 
-let sandbox: Sandbox;
-let stranger: Sandbox;
-beforeAll(async () => {
-  // A second sandbox only for its certificates: a genuine client certificate from another CA.
-  [sandbox, stranger] = await Promise.all([startSandbox({ https: true }), startSandbox({ https: true })]);
-});
-afterAll(async () => {
-  await Promise.all([sandbox.close(), stranger.close()]);
-});
+// A second sandbox only for its certificates: a genuine client certificate from another CA.
+const [sandbox, stranger] = await Promise.all([useSandbox({ https: true }), useSandbox({ https: true })]);
 
 function direct() {
-  return sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
+  return merchantsOf(sandbox).direct;
 }
 function provider() {
-  return sandbox.config.merchants.find((m) => m.subMerchants?.length)!;
+  return merchantsOf(sandbox).provider;
 }
 
-function client(extra: Partial<ClientOptions> = {}, baseUrl = sandbox.httpsUrl!) {
-  const m = direct();
-  return createClient(
-    {
-      mchId: m.mchId,
-      appId: m.appId,
-      v2: { apiKey: m.v2ApiKey },
-      clientCertificate: { ...sandbox.tls!.clients[m.mchId]!, ca: sandbox.tls!.ca },
-      baseUrl,
-      backupBaseUrls: [],
-      ...extra,
-    },
-    [vehicleV2],
-  );
+/**
+ * A client of the merchant (default the direct one) with its client certificate, over mutual TLS unless
+ * given the sandbox's plain `url`. Its mchId is the PKCS#12 passphrase's default.
+ */
+function client(extra: SandboxClientOverrides = {}, baseUrl = sandbox.httpsUrl!) {
+  const { mchId, appId } = extra.merchant ?? direct();
+  return clientFor(sandbox, [vehicleV2], {
+    mchId,
+    appId,
+    clientCertificate: { ...sandbox.tls!.clients[mchId]!, ca: sandbox.tls!.ca },
+    baseUrl,
+    ...extra,
+  });
 }
-
-let sequence = 0;
 
 /** A deduction 申请扣款 accepted and WeChat made (trade_state SUCCESS). */
 async function paidOrder(total_fee: number): Promise<string> {
   const m = direct();
-  const user = sandbox.config.vehicleUsers.find(
-    (u) => u.plate_number && u.openid && u.user_state === 'NORMAL',
-  )!;
-  const out_trade_no = `T${Date.now()}${sequence++}`;
   const plain = client({}, sandbox.url);
-  await plain.v2.vehicle.pay.payapply({
-    appid: m.appId,
-    mch_id: m.mchId,
-    body: '停车费',
-    out_trade_no,
-    total_fee,
-    spbill_create_ip: '127.0.0.1',
-    notify_url: 'http://127.0.0.1:9/unused',
-    openid: user.openid!,
-    trade_scene: 'PARKING',
-    scene_info: {
-      start_time: new Date(Date.now() - 3_600_000),
-      end_time: new Date(),
-      charging_time: '3600',
-      plate_number: user.plate_number!,
-      parking_name: '欢乐海岸停车场',
-      deduct_mode: 'AUTOPAY',
-      support_deduct_mode: 'DEDUCT_ALL',
-    },
-  });
+  const request = deduction(m, carOwner(sandbox), { total_fee });
+  const { out_trade_no } = request;
+  await plain.v2.vehicle.pay.payapply(request);
   await expect
     .poll(
       async () =>
@@ -179,46 +148,22 @@ describe('APIv2 refunds over mutual TLS against the sandbox', () => {
   it('refunds a sub-merchant’s order for a service provider, with the provider’s certificate', async () => {
     const p = provider();
     const sub = p.subMerchants![0]!;
-    const user = sandbox.config.vehicleUsers.find(
-      (u) => u.plate_number && u.openid && u.user_state === 'NORMAL',
-    )!;
-    const options = {
-      mchId: p.mchId,
-      appId: p.appId,
-      v2: { apiKey: p.v2ApiKey },
-      clientCertificate: { ...sandbox.tls!.clients[p.mchId]!, ca: sandbox.tls!.ca },
-      backupBaseUrls: [],
-    };
-    const plain = createClient({ ...options, baseUrl: sandbox.url }, [vehicleV2]);
-    const out_trade_no = `TP${Date.now()}`;
+    const plain = client({ merchant: p }, sandbox.url);
     const scope = { appid: p.appId, mch_id: p.mchId, sub_mch_id: sub.subMchId };
-    await plain.v2.vehicle.partnerpay.payapply({
+    const request = {
+      ...deduction(p, carOwner(sandbox), { total_fee: 900 }),
       ...scope,
       ...(sub.subAppId ? { sub_appid: sub.subAppId } : {}),
-      body: '停车费',
-      out_trade_no,
-      total_fee: 900,
-      spbill_create_ip: '127.0.0.1',
-      notify_url: 'http://127.0.0.1:9/unused',
-      openid: user.openid!,
-      trade_scene: 'PARKING',
-      scene_info: {
-        start_time: new Date(Date.now() - 3_600_000),
-        end_time: new Date(),
-        charging_time: '3600',
-        plate_number: user.plate_number!,
-        parking_name: 'P',
-        deduct_mode: 'AUTOPAY',
-        support_deduct_mode: 'DEDUCT_ALL',
-      },
-    });
+    };
+    const { out_trade_no } = request;
+    await plain.v2.vehicle.partnerpay.payapply(request);
     await expect
       .poll(
         async () =>
           (await plain.v2.transit.partnerpay.queryorder({ ...scope, out_trade_no })).data.trade_state,
       )
       .toBe('SUCCESS');
-    const viaTls = createClient({ ...options, baseUrl: sandbox.httpsUrl! }, [vehicleV2]);
+    const viaTls = client({ merchant: p });
     const accepted = await viaTls.v2.secapi.pay.refund({
       ...scope,
       out_trade_no,
@@ -310,10 +255,7 @@ describe('APIv2 refunds over mutual TLS against the sandbox', () => {
 
   it('fails before any I/O when the client has no client certificate', async () => {
     const m = direct();
-    const noCertificate = createClient(
-      { mchId: m.mchId, v2: { apiKey: m.v2ApiKey }, baseUrl: sandbox.httpsUrl!, backupBaseUrls: [] },
-      [vehicleV2],
-    );
+    const noCertificate = clientFor(sandbox, [vehicleV2], { mchId: m.mchId, baseUrl: sandbox.httpsUrl! });
     sandbox.clearRequests();
     const error = await noCertificate.v2.secapi.pay.refund(refund('T-ANY', 1, 1)).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'INVALID_OPTIONS' });

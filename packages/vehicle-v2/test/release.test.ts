@@ -1,55 +1,21 @@
-import { createClient, queryUntilKnown, TransportError } from '@wxpark/core';
-import { type Sandbox, startSandbox } from '@wxpark/sandbox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryUntilKnown, TransportError } from '@wxpark/core';
+import { clientFor, merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
 import { decidePayApplyRelease, type TransitQueryOrderResponse, vehicleV2 } from '../src/index.ts';
+import { deduction } from './deductions.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0 });
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 function direct() {
-  return sandbox.config.merchants.find((m) => !m.subMerchants?.length)!;
+  return merchantsOf(sandbox).direct;
 }
 
 function client(timeout = 10_000) {
-  const m = direct();
-  return createClient(
-    {
-      mchId: m.mchId,
-      appId: m.appId,
-      v2: { apiKey: m.v2ApiKey },
-      baseUrl: sandbox.url,
-      backupBaseUrls: [],
-      timeout,
-    },
-    [vehicleV2],
-  );
+  return clientFor(sandbox, [vehicleV2], { timeout });
 }
 
-let sequence = 0;
 function order(plate_number: string) {
-  const m = direct();
-  return {
-    appid: m.appId,
-    mch_id: m.mchId,
-    body: '停车费',
-    out_trade_no: `R${Date.now()}${sequence++}`,
-    total_fee: 600,
-    spbill_create_ip: '127.0.0.1',
-    notify_url: 'http://127.0.0.1:9/unused',
-    trade_scene: 'PARKING' as const,
-    scene_info: {
-      start_time: new Date(Date.now() - 3_600_000),
-      end_time: new Date(),
-      charging_time: '3600',
-      plate_number,
-      parking_name: 'P',
-      deduct_mode: 'AUTOPAY' as const,
-      support_deduct_mode: 'DEDUCT_ALL' as const,
-    },
-  };
+  return deduction(direct(), { plate_number }, { total_fee: 600 });
 }
 
 const queried = (trade_state: string) => ({ trade_state }) as TransitQueryOrderResponse;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
 import {
   callV2,
+  type Fields,
   independentHmacSign,
   parkingNotification,
   parkingScene,
@@ -21,15 +22,15 @@ afterAll(() => sandbox.close());
 
 const path = '/vehicle/pay/notification';
 
+/** Sends a 用户入场通知 with `fields`, signed with the direct merchant's key. */
+function enter(fields: Fields) {
+  return callV2(sandbox, path, fields, merchantsOf(sandbox).direct.v2ApiKey);
+}
+
 describe('用户入场通知 (direct merchant)', () => {
   it('answers SUCCESS for a known plate, signed with HMAC-SHA256 and the merchant key', async () => {
     const { direct } = merchantsOf(sandbox);
-    const answer = await callV2(
-      sandbox,
-      path,
-      parkingNotification(direct, plateIn(sandbox, 'NORMAL')),
-      direct.v2ApiKey,
-    );
+    const answer = await enter(parkingNotification(direct, plateIn(sandbox, 'NORMAL')));
     expect(answer.status).toBe(200);
     expect(answer.contentType).toBe('text/xml; charset=utf-8');
     expect(answer.fields).toMatchObject({
@@ -48,12 +49,7 @@ describe('用户入场通知 (direct merchant)', () => {
 
   it('answers BLOCK for a plate in arrears', async () => {
     const { direct } = merchantsOf(sandbox);
-    const answer = await callV2(
-      sandbox,
-      path,
-      parkingNotification(direct, plateIn(sandbox, 'BLOCK')),
-      direct.v2ApiKey,
-    );
+    const answer = await enter(parkingNotification(direct, plateIn(sandbox, 'BLOCK')));
     expect(answer.fields).toMatchObject({ result_code: 'SUCCESS', user_state: 'BLOCK' });
     expect(verifies(answer.fields, direct.v2ApiKey)).toBe(true);
   });
@@ -61,19 +57,14 @@ describe('用户入场通知 (direct merchant)', () => {
   it('answers BLOCK for a paused or unauthorised plate, the only other state this API knows', async () => {
     const { direct } = merchantsOf(sandbox);
     for (const state of ['PAUSED', 'UNAUTHORIZED']) {
-      const answer = await callV2(
-        sandbox,
-        path,
-        parkingNotification(direct, plateIn(sandbox, state)),
-        direct.v2ApiKey,
-      );
+      const answer = await enter(parkingNotification(direct, plateIn(sandbox, state)));
       expect(answer.fields.user_state).toBe('BLOCK');
     }
   });
 
   it('answers a signed INVALID_REQUEST for a plate without the car-owner service', async () => {
     const { direct } = merchantsOf(sandbox);
-    const answer = await callV2(sandbox, path, parkingNotification(direct, '粤Z000000'), direct.v2ApiKey);
+    const answer = await enter(parkingNotification(direct, '粤Z000000'));
     expect(answer.fields).toMatchObject({
       return_code: 'SUCCESS',
       result_code: 'FAIL',
@@ -91,19 +82,9 @@ describe('用户入场通知 (direct merchant)', () => {
         scene_info: { start_time: '20261124103000', free_time: '600', space_number: 'B2-017', openid },
       });
     const fields = { ...parkingNotification(direct, ''), version: '2.0', trade_scene: 'PARKING SPACE' };
-    const known = await callV2(
-      sandbox,
-      path,
-      { ...fields, scene_info: scene(user.openid!) },
-      direct.v2ApiKey,
-    );
+    const known = await enter({ ...fields, scene_info: scene(user.openid!) });
     expect(known.fields).toMatchObject({ result_code: 'SUCCESS', user_state: 'NORMAL' });
-    const unknown = await callV2(
-      sandbox,
-      path,
-      { ...fields, scene_info: scene('oUnknownUser') },
-      direct.v2ApiKey,
-    );
+    const unknown = await enter({ ...fields, scene_info: scene('oUnknownUser') });
     expect(unknown.fields).toMatchObject({ result_code: 'FAIL', err_code: 'INVALID_REQUEST' });
   });
 
@@ -114,7 +95,7 @@ describe('用户入场通知 (direct merchant)', () => {
       scene_info: { start_time: '20261124103000', free_time: '600', space_number: 'B2-017' },
     });
     const direct_ = { ...parkingNotification(direct, ''), version: '2.0', trade_scene: 'PARKING SPACE' };
-    const answer = await callV2(sandbox, path, { ...direct_, scene_info }, direct.v2ApiKey);
+    const answer = await enter({ ...direct_, scene_info });
     expect(answer.fields).toMatchObject({
       return_code: 'SUCCESS',
       result_code: 'SUCCESS',
@@ -140,8 +121,7 @@ describe('用户入场通知 (direct merchant)', () => {
   it('takes version 3.0 for PARKING and 2.0 or 3.0 for PARKING SPACE, as the official pages give them', async () => {
     const { direct } = merchantsOf(sandbox);
     const plate = plateIn(sandbox, 'NORMAL');
-    const parking = (version: string) =>
-      callV2(sandbox, path, { ...parkingNotification(direct, plate), version }, direct.v2ApiKey);
+    const parking = (version: string) => enter({ ...parkingNotification(direct, plate), version });
     expect((await parking('3.0')).fields.result_code).toBe('SUCCESS');
     expect((await parking('2.0')).fields).toMatchObject({
       result_code: 'FAIL',
@@ -149,19 +129,14 @@ describe('用户入场通知 (direct merchant)', () => {
       err_code_des: 'version 取值错误，PARKING 场景应为 3.0',
     });
     const space = (version: string) =>
-      callV2(
-        sandbox,
-        path,
-        {
-          ...parkingNotification(direct, ''),
-          version,
-          trade_scene: 'PARKING SPACE',
-          scene_info: JSON.stringify({
-            scene_info: { start_time: '20261124103000', free_time: '600', space_number: 'B2-017' },
-          }),
-        },
-        direct.v2ApiKey,
-      );
+      enter({
+        ...parkingNotification(direct, ''),
+        version,
+        trade_scene: 'PARKING SPACE',
+        scene_info: JSON.stringify({
+          scene_info: { start_time: '20261124103000', free_time: '600', space_number: 'B2-017' },
+        }),
+      });
     expect((await space('2.0')).fields.result_code).toBe('SUCCESS');
     expect((await space('3.0')).fields.result_code).toBe('SUCCESS');
     expect((await space('1.0')).fields.err_code_des).toBe(
@@ -201,12 +176,7 @@ describe('用户入场通知 (direct merchant)', () => {
     const scene_info = JSON.stringify({
       scene_info: { start_time: '20261124103000', parking_name: '欢乐海岸停车场', free_time: '1200' },
     });
-    const answer = await callV2(
-      sandbox,
-      path,
-      { ...parkingNotification(direct, ''), scene_info },
-      direct.v2ApiKey,
-    );
+    const answer = await enter({ ...parkingNotification(direct, ''), scene_info });
     expect(answer.fields).toMatchObject({
       return_code: 'SUCCESS',
       result_code: 'FAIL',
@@ -250,12 +220,7 @@ describe('用户入场通知 (direct merchant)', () => {
     ['a nonce_str over 32 characters', { nonce_str: 'n'.repeat(33) }, 'nonce_str'],
   ])('answers PARAM_ERROR for %s, naming the field', async (_name, change, field) => {
     const { direct } = merchantsOf(sandbox);
-    const answer = await callV2(
-      sandbox,
-      path,
-      { ...parkingNotification(direct, plate), ...change },
-      direct.v2ApiKey,
-    );
+    const answer = await enter({ ...parkingNotification(direct, plate), ...change });
     expect(answer.fields).toMatchObject({ result_code: 'FAIL', err_code: 'PARAM_ERROR' });
     expect(answer.fields.err_code_des!.startsWith(`${field} `)).toBe(true);
     expect(verifies(answer.fields, direct.v2ApiKey)).toBe(true);
@@ -266,12 +231,7 @@ describe('用户入场通知 (direct merchant)', () => {
     const scene_info = JSON.stringify({
       scene_info: { start_time: '20261124103000', plate_number: plate, parking_name: 'P', free_time: 1200 },
     });
-    const answer = await callV2(
-      sandbox,
-      path,
-      { ...parkingNotification(direct, plate), scene_info },
-      direct.v2ApiKey,
-    );
+    const answer = await enter({ ...parkingNotification(direct, plate), scene_info });
     expect(answer.fields.err_code_des).toBe('scene_info.free_time 应为字符串');
   });
 
@@ -291,12 +251,7 @@ describe('用户入场通知 (direct merchant)', () => {
 
   it('answers return_code FAIL without a sign for an unknown mch_id', async () => {
     const { direct } = merchantsOf(sandbox);
-    const answer = await callV2(
-      sandbox,
-      path,
-      { ...parkingNotification(direct, plate), mch_id: '1234567890' },
-      direct.v2ApiKey,
-    );
+    const answer = await enter({ ...parkingNotification(direct, plate), mch_id: '1234567890' });
     expect(answer.fields).toEqual({ return_code: 'FAIL', return_msg: 'mch_id参数格式错误' });
   });
 

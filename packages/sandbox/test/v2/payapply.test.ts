@@ -1,41 +1,23 @@
-import { merchantsOf } from '@wxpark/test-utils';
+import { merchantsOf, useSandbox } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, type SandboxMerchant, startSandbox } from '../../src/index.ts';
-import { callV2, plateIn, postXml, signedXml, startReceiver, verifies } from '../helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { SandboxMerchant } from '../../src/index.ts';
+import {
+  callV2,
+  type Fields,
+  payApplyFields,
+  plateIn,
+  postXml,
+  signedXml,
+  startReceiver,
+  verifies,
+} from '../helpers.ts';
 
-let sandbox: Sandbox;
+const sandbox = await useSandbox();
 let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
 
-let orderSeq = 0;
-function payApply(merchant: SandboxMerchant, plate: string, extra: Record<string, string | undefined> = {}) {
-  return {
-    appid: merchant.appId,
-    mch_id: merchant.mchId,
-    sign_type: 'HMAC-SHA256',
-    version: '3.0',
-    trade_scene: 'PARKING',
-    body: '停车费',
-    out_trade_no: `SBX${Date.now()}${orderSeq++}`,
-    total_fee: '1500',
-    spbill_create_ip: '203.0.113.7',
-    notify_url: receiver!.url,
-    trade_type: 'PAP',
-    scene_info: JSON.stringify({
-      scene_info: {
-        start_time: '20261124080000',
-        end_time: '20261124103000',
-        charging_time: '9000',
-        plate_number: plate,
-        parking_name: '欢乐海岸停车场',
-      },
-    }),
-    ...extra,
-  };
+function payApply(merchant: SandboxMerchant, plate: string, extra: Fields = {}) {
+  return payApplyFields(merchant, plate, receiver!.url, extra);
 }
 
 function queryOrder(merchant: SandboxMerchant, extra: Record<string, string | undefined>) {

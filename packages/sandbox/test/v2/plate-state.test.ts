@@ -1,7 +1,6 @@
-import { merchantsOf } from '@wxpark/test-utils';
+import { merchantsOf, useSandbox } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
 import {
   callV2,
   parkingNotification,
@@ -12,12 +11,8 @@ import {
   verifies,
 } from '../helpers.ts';
 
-let sandbox: Sandbox;
+const sandbox = await useSandbox();
 let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
 
 async function enter(plate: string, notify_url?: string) {
   const { direct } = merchantsOf(sandbox);

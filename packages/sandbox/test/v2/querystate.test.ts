@@ -1,7 +1,7 @@
 import { merchantsOf } from '@wxpark/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/index.ts';
-import { callV2, plateIn, verifies } from '../helpers.ts';
+import { callV2, parkingFields, plateIn, verifies } from '../helpers.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -11,19 +11,7 @@ afterAll(() => sandbox.close());
 
 function query(extra: Record<string, string | undefined>) {
   const { direct } = merchantsOf(sandbox);
-  return callV2(
-    sandbox,
-    '/vehicle/pay/querystate',
-    {
-      appid: direct.appId,
-      mch_id: direct.mchId,
-      sign_type: 'HMAC-SHA256',
-      version: '3.0',
-      trade_scene: 'PARKING',
-      ...extra,
-    },
-    direct.v2ApiKey,
-  );
+  return callV2(sandbox, '/vehicle/pay/querystate', parkingFields(direct, extra), direct.v2ApiKey);
 }
 
 describe('用户状态查询', () => {

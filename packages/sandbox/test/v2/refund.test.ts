@@ -4,7 +4,7 @@ import { merchantsOf } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, type SandboxMerchant, startSandbox } from '../../src/index.ts';
-import { callV2, plateIn, signedXml, startReceiver, verifies } from '../helpers.ts';
+import { callV2, payApplyFields, plateIn, signedXml, startReceiver, verifies } from '../helpers.ts';
 
 let sandbox: Sandbox;
 let direct: SandboxMerchant;
@@ -39,35 +39,9 @@ function secapi(path: string, fields: Record<string, string | undefined>): Promi
 
 /** A 申请扣款 made and settled; its 扣费结果通知 taken. */
 async function paidOrder(): Promise<string> {
-  seq += 1;
-  const out_trade_no = `SBR${Date.now()}${seq}`;
-  const accepted = await callV2(
-    sandbox,
-    '/vehicle/pay/payapply',
-    {
-      appid: direct.appId,
-      mch_id: direct.mchId,
-      sign_type: 'HMAC-SHA256',
-      version: '3.0',
-      trade_scene: 'PARKING',
-      body: '停车费',
-      out_trade_no,
-      total_fee: '1500',
-      spbill_create_ip: '203.0.113.7',
-      notify_url: receiver.url,
-      trade_type: 'PAP',
-      scene_info: JSON.stringify({
-        scene_info: {
-          start_time: '20261124080000',
-          end_time: '20261124103000',
-          charging_time: '9000',
-          plate_number: plateIn(sandbox, 'NORMAL'),
-          parking_name: '欢乐海岸停车场',
-        },
-      }),
-    },
-    direct.v2ApiKey,
-  );
+  const request = payApplyFields(direct, plateIn(sandbox, 'NORMAL'), receiver.url);
+  const { out_trade_no } = request;
+  const accepted = await callV2(sandbox, '/vehicle/pay/payapply', request, direct.v2ApiKey);
   expect(accepted.fields.result_code).toBe('SUCCESS');
   expect(parseXml((await receiver.next()).body).out_trade_no).toBe(out_trade_no);
   return out_trade_no;

@@ -1,15 +1,11 @@
 import { createApiV3Key, decryptResource, type EncryptedResource } from '@wxpark/signer';
-import { merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, type SandboxConfig, startSandbox } from '../../src/index.ts';
+import { merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
+import type { SandboxConfig } from '../../src/index.ts';
 import { admin, startReceiver } from '../helpers.ts';
 import { callV3, verifyAnswer } from '../v3-helpers.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 
 describe('APIv3 admin routes', () => {
   it('GET config shows merchant v3 credentials and WeChat Pay public keys, never the platform private keys', async () => {

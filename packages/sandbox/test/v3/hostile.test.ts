@@ -1,14 +1,9 @@
-import { merchantsOf } from '@wxpark/test-utils';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/index.ts';
+import { merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { callV2, parkingNotification, plateIn, verifies } from '../helpers.ts';
 import { callV3, verifyAnswer } from '../v3-helpers.ts';
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
 beforeEach(() => sandbox.clearRequests());
 
 function query() {

@@ -1,53 +1,32 @@
 import { createApiV3Key, decryptResource } from '@wxpark/signer';
-import { merchantsOf, type SandboxV3Merchant } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/index.ts';
+import { merchantsOf, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
 import { admin, startReceiver } from '../helpers.ts';
-import { callV3, rfc3339MinutesAgo } from '../v3-helpers.ts';
+import { callV3, parkingEnterFields, parkingTransactionFields } from '../v3-helpers.ts';
 
-let sandbox: Sandbox;
-let direct: SandboxV3Merchant;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const sandbox = await useSandbox();
+const { direct } = merchantsOf(sandbox);
+const receiver = await startReceiver(() => ({ status: 204, body: '' }));
 let counter = 0;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  ({ direct } = merchantsOf(sandbox));
-  receiver = await startReceiver(() => ({ status: 204, body: '' }));
-});
-afterAll(() => sandbox.close());
 
 /** A 支付分停车 deduction made and settled (SUCCESS), its TRANSACTION.SUCCESS notice taken. */
 async function paidOrder(total = 1500): Promise<string> {
-  counter += 1;
   const user = sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === 'NORMAL')!;
-  const parking = await callV3(sandbox, direct, 'POST', '/v3/vehicle/parking/parkings', {
-    out_parking_no: `OP${Date.now()}${counter}`,
-    plate_number: user.plate_number,
-    plate_color: 'BLUE',
-    notify_url: receiver.url,
-    start_time: rfc3339MinutesAgo(90),
-    parking_name: '欢乐海岸停车场',
-    free_duration: 900,
-  });
-  const out_trade_no = `PT${Date.now()}${counter}`;
-  const accepted = await callV3(sandbox, direct, 'POST', '/v3/vehicle/transactions/parking', {
-    appid: direct.appId,
-    description: '停车费',
-    out_trade_no,
-    trade_scene: 'PARKING',
-    notify_url: receiver.url,
-    amount: { total, currency: 'CNY' },
-    parking_info: {
-      parking_id: (parking.json as { id: string }).id,
-      plate_number: user.plate_number,
-      plate_color: 'BLUE',
-      start_time: rfc3339MinutesAgo(90),
-      end_time: rfc3339MinutesAgo(1),
-      parking_name: '欢乐海岸停车场',
-      charging_duration: 5340,
-      device_id: 'GATE-01',
-    },
-  });
+  const parking = await callV3(
+    sandbox,
+    direct,
+    'POST',
+    '/v3/vehicle/parking/parkings',
+    parkingEnterFields(user.plate_number!, receiver.url),
+  );
+  const request = parkingTransactionFields(
+    direct,
+    { id: (parking.json as { id: string }).id, plate_number: user.plate_number! },
+    receiver.url,
+    { amount: { total, currency: 'CNY' } },
+  );
+  const { out_trade_no } = request;
+  const accepted = await callV3(sandbox, direct, 'POST', '/v3/vehicle/transactions/parking', request);
   expect(accepted.status).toBe(200);
   expect(JSON.parse((await receiver.next()).body).event_type).toBe('TRANSACTION.SUCCESS');
   return out_trade_no;

@@ -1,38 +1,26 @@
 import { createApiV3Key, decryptResource, readWechatpayHeaders, verifyV3Signature } from '@wxpark/signer';
-import { merchantsOf, type SandboxV3Merchant } from '@wxpark/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/index.ts';
+import { merchantsOf, type SandboxV3Merchant, useSandbox } from '@wxpark/test-utils';
+import { describe, expect, it } from 'vitest';
 import { startReceiver } from '../helpers.ts';
-import { callV3, platformKeys, rfc3339MinutesAgo, verifyAnswer } from '../v3-helpers.ts';
+import {
+  callV3,
+  parkingEnterFields,
+  parkingTransactionFields,
+  platformKeys,
+  rfc3339MinutesAgo,
+  verifyAnswer,
+} from '../v3-helpers.ts';
 
-let sandbox: Sandbox;
-let direct: SandboxV3Merchant;
-let provider: SandboxV3Merchant;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
-let counter = 0;
-beforeAll(async () => {
-  sandbox = await startSandbox();
-  ({ direct, provider } = merchantsOf(sandbox));
-  receiver = await startReceiver(() => ({ status: 204, body: '' }));
-});
-afterAll(() => sandbox.close());
+const sandbox = await useSandbox();
+const { direct, provider } = merchantsOf(sandbox);
+const receiver = await startReceiver(() => ({ status: 204, body: '' }));
 
 function plateIn(state: string) {
   return sandbox.config.vehicleUsers.find((u) => u.plate_number && u.user_state === state)!;
 }
 
 function parkingBody(plate: string, extra: Record<string, unknown> = {}) {
-  counter += 1;
-  return {
-    out_parking_no: `OP${Date.now()}${counter}`,
-    plate_number: plate,
-    plate_color: 'BLUE',
-    notify_url: receiver.url,
-    start_time: rfc3339MinutesAgo(90),
-    parking_name: '欢乐海岸停车场',
-    free_duration: 900,
-    ...extra,
-  };
+  return parkingEnterFields(plate, receiver.url, extra);
 }
 
 async function createParking(
@@ -47,26 +35,7 @@ async function createParking(
 }
 
 function transactionBody(parking: { id: string; plate_number: string }, extra: Record<string, unknown> = {}) {
-  counter += 1;
-  return {
-    appid: direct.appId,
-    description: '停车费',
-    out_trade_no: `PT${Date.now()}${counter}`,
-    trade_scene: 'PARKING',
-    notify_url: receiver.url,
-    amount: { total: 1500, currency: 'CNY' },
-    parking_info: {
-      parking_id: parking.id,
-      plate_number: parking.plate_number,
-      plate_color: 'BLUE',
-      start_time: rfc3339MinutesAgo(90),
-      end_time: rfc3339MinutesAgo(1),
-      parking_name: '欢乐海岸停车场',
-      charging_duration: 5340,
-      device_id: 'GATE-01',
-    },
-    ...extra,
-  };
+  return parkingTransactionFields(direct, parking, receiver.url, extra);
 }
 
 describe('GET /v3/vehicle/parking/services/find (查询车牌服务开通信息)', () => {
