@@ -297,7 +297,7 @@ function readAnswer(
   maxBodyBytes: number,
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
-  const declared = Number(answer.headers['content-length']);
+  const declared = Number(declaredLength(answer.rawHeaders));
   if (declared > maxBodyBytes) {
     answer.destroy();
     return Promise.reject(tooLarge(maxBodyBytes));
@@ -333,6 +333,13 @@ function readAnswer(
       fail(new TypeError('terminated', { cause: new Error('the answer was cut off') })),
     );
   });
+}
+
+/** `Content-Length` from the raw headers: `answer.headers` would build a whole header object to read one. */
+function declaredLength(raw: readonly string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === 14 && raw[i]!.toLowerCase() === 'content-length') return raw[i + 1];
+  return undefined;
 }
 
 function tooLarge(maxBodyBytes: number): TypeError {
