@@ -12,4 +12,8 @@ export default defineConfig({
   clean: true,
   sourcemap: false,
   unbundle: false,
+  // The JavaScript ships without JSDoc (the declarations keep it, and editors read those): a fifth to a
+  // quarter of each file's bytes, which every import would otherwise read and scan. License comments and
+  // bundler annotations (`@__PURE__`) stay.
+  outputOptions: { comments: { jsdoc: false, legal: true, annotation: true } },
 });

@@ -31,11 +31,12 @@ const rolldownPath = fromTsdown.resolve('rolldown');
 const { rolldown } = await import(pathToFileURL(rolldownPath).href);
 const rolldownVersion = fromTsdown('rolldown/package.json').version;
 
-// The built packages, by name; their own dependencies (fast-xml-parser) resolve from each package's folder.
+// The built packages, by name. @wxpark/xml comes from its source instead: its dist has fast-xml-parser built
+// in, which would hide that package's share below; bundled from source it gives the same bytes.
 const alias = Object.fromEntries(
   readdirSync(join(root, 'packages')).map((dir) => [
     `@wxpark/${dir}`,
-    join(root, 'packages', dir, 'dist/index.mjs'),
+    join(root, 'packages', dir, dir === 'xml' ? 'src/index.ts' : 'dist/index.mjs'),
   ]),
 );
 
@@ -85,7 +86,7 @@ console.log(data.user_state);
 function packageOf(id) {
   const inStore = id.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/);
   if (inStore) return inStore[1];
-  const workspace = id.match(/\/packages\/([^/]+)\/dist\//);
+  const workspace = id.match(/\/packages\/([^/]+)\/(?:dist|src)\//);
   return workspace ? `@wxpark/${workspace[1]}` : id;
 }
 

@@ -6,6 +6,7 @@ import {
   createClient,
   describeValue,
   getNoticeKeys,
+  integer,
   isRfc3339,
   object,
   oneOf,
@@ -16,8 +17,15 @@ import {
   ValidationError,
   WxparkError,
 } from '@wxpark/core';
-import { createParkingNoticeHandler, parkingV3, plateColors, vehicleTypes } from '@wxpark/parking-v3';
-import { createV2NoticeHandler, vehicleV2 } from '@wxpark/vehicle-v2';
+import {
+  createParkingNoticeHandler,
+  decideRelease,
+  parkingV3,
+  plateColors,
+  vehicleTypes,
+} from '@wxpark/parking-v3';
+import { createV2NoticeHandler, decidePayApplyRelease, vehicleV2 } from '@wxpark/vehicle-v2';
+import { chargeRoutesOf, toGateDecision } from './charge.ts';
 import type { GatewayConfig } from './config.ts';
 import { type GateEvent, Gateway } from './gateway.ts';
 import { createWireFetch, describeError, Outbox, type OutboxOptions, type RouteCaller } from './outbox.ts';
@@ -36,6 +44,8 @@ const gateEvent = object({
   entrance_number: optional(text(32, printable, 'printable text')),
   entrance_name: optional(text(64, printable, 'printable text')),
   openid: optional(text(128, /^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -')),
+  // Fen; up to a million yuan, far above any parking fee.
+  fee: optional(integer({ min: 0, max: 100_000_000 })),
 });
 
 /** How far a gate event's time may lie from now: a backlog after an outage, never the future. */
@@ -167,10 +177,10 @@ export async function startGateway(
   options: GatewayAppOptions,
 ): Promise<GatewayApp> {
   // Compose only what this lot sends: a client insists on credentials for every package it is given.
-  const { v2, v3, mall } = config.targets;
+  const { v2, v3, mall, scoreParking } = config.targets;
   const packages = [
     ...(v2 ? [vehicleV2] : []),
-    ...(v3 ? [parkingV3] : []),
+    ...(v3 || scoreParking ? [parkingV3] : []),
     ...(mall ? [businesscircle] : []),
   ];
   const client = createClient({ ...config.client, fetch: createWireFetch(config.client.fetch) }, packages);
@@ -181,6 +191,7 @@ export async function startGateway(
     ...(config.rate
       ? { rate: { key: `merchant:${config.client.mchId ?? v2?.mch_id}`, ...config.rate } }
       : {}),
+    charges: chargeRoutesOf(config.targets),
     ...options.outbox,
   });
   const gateway = new Gateway(store, outbox, config.targets);
@@ -206,10 +217,19 @@ export async function startGateway(
           if (notice.kind === 'plate-state' && notice.eventTime && subject !== '' && state !== '') {
             await store.recordPlateState(subject, state, notice.eventTime.getTime());
           }
+          // 扣费结果通知 of a stay's 申请扣款 (its out_trade_no is the stay's out_serial_number).
+          if (notice.kind === 'pay-result' && subject !== '') {
+            const decision = decidePayApplyRelease(notice.fields, {
+              advanceFunding: config.targets.charge?.advanceFunding ?? false,
+            });
+            await store.recordDecision(subject, toGateDecision(decision));
+          }
         },
       })
     : undefined;
-  const v3Keys = config.client.v3?.apiV3Key ? getNoticeKeys(client) : undefined;
+  // APIv3 notices come only to a lot that composed an APIv3 package (a v2-only lot may still hold v3 keys).
+  const v3Keys =
+    config.client.v3?.apiV3Key && (v3 || mall || scoreParking) ? getNoticeKeys(client) : undefined;
   const parkingNotices = v3Keys
     ? createParkingNoticeHandler({
         ...v3Keys,
@@ -218,6 +238,12 @@ export async function startGateway(
         leaseMs: options.outbox?.leaseMs ?? 30_000,
         async onNotice(notice) {
           await record(notice.event_type, notice.id, JSON.stringify(notice.resource));
+          // The result of a stay's 扣费受理 (its out_trade_no is the stay's out_serial_number). PAY_BACK (the
+          // user repaid an advanced order) changes nothing at the gate: the car left on the paid order.
+          if (notice.event_type === 'TRANSACTION.SUCCESS' || notice.event_type === 'TRANSACTION.FAIL') {
+            const decision = decideRelease(notice.resource);
+            await store.recordDecision(notice.resource.out_trade_no, toGateDecision(decision));
+          }
         },
       })
     : undefined;
@@ -258,6 +284,14 @@ export async function startGateway(
         200,
         calls.map(({ body: _body, ...call }) => call),
       );
+    }
+    const stayPath = /^\/gate\/stays\/([0-9A-Za-z_-]{1,64})$/.exec(path);
+    if (method === 'GET' && stayPath) {
+      const stay = await store.stay(stayPath[1]!);
+      if (!stay) return json(response, 404, { error: 'out_serial_number: no such stay' });
+      // The stored bodies stay in the database: an APIv2 body carries its `sign`.
+      const calls = (await store.callsOf(stay.out_serial_number)).map(({ body: _body, ...call }) => call);
+      return json(response, 200, { ...stay, calls });
     }
     if (method === 'POST' && path === '/gate/calls/retry') {
       const retried = await store.retryFailed(await readOperatorIds(request));

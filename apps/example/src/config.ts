@@ -53,7 +53,14 @@ export const environmentVariables = {
   WXPAY_MALL_BRAND_ID: '商圈品牌ID: enables 商圈会员停车状态同步 for members',
   WXPAY_MALL_APPID: 'appid of the mall mini-program (defaults to WXPAY_APPID)',
   WXPAY_MALL_SUB_MCHID: '商圈子商户号, service providers only',
+  WXPAY_SCORE_PARKING:
+    'on: 微信支付分停车服务 (APIv3): 创建停车入场 at entry, 扣费受理 at exit; needs WXPARK_PUBLIC_URL',
   WXPAY_BASE_URL: 'API host (default https://api.mch.weixin.qq.com)',
+  WXPARK_CHARGE_FEN_PER_HOUR:
+    'fen per started hour past the free time: charges each stay at exit (扣费受理 or 申请扣款); needs WXPARK_PUBLIC_URL',
+  WXPARK_SERVER_IP: "this server's IP, the 终端IP of 申请扣款 (required to charge through APIv2)",
+  WXPARK_ADVANCE_FUNDING:
+    'on: the merchant has 垫资 for the 车主平台, so a car leaves once 申请扣款 is accepted',
   WXPARK_PARKING_NAME: '停车场名称 (default 示例停车场)',
   WXPARK_FREE_TIME: '免费时长 in seconds for APIv2 (default 900)',
   WXPARK_PUBLIC_URL: "this gateway's public https base URL, for notify_url",
@@ -124,7 +131,9 @@ export function readLiveConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       ...(publicUrl ? { notify_url: `${publicUrl}/wxpay/v2/notify` } : {}),
     };
   }
-  const wantsV3 = Boolean(env.WXPAY_PARKING_ID || env.WXPAY_MALL_BRAND_ID || env.WXPAY_V3_SERIAL_NO);
+  const wantsV3 = Boolean(
+    env.WXPAY_PARKING_ID || env.WXPAY_MALL_BRAND_ID || env.WXPAY_V3_SERIAL_NO || env.WXPAY_SCORE_PARKING,
+  );
   if (wantsV3) {
     const serialNo = need('WXPAY_V3_SERIAL_NO', 'for APIv3');
     const keyFile = need('WXPAY_V3_PRIVATE_KEY_FILE', 'for APIv3');
@@ -148,6 +157,17 @@ export function readLiveConfig(env: NodeJS.ProcessEnv): GatewayConfig {
         : { certificates: 'download' as const }),
     };
     if (env.WXPAY_PARKING_ID) targets.v3 = { parking_id: env.WXPAY_PARKING_ID };
+    if (env.WXPAY_SCORE_PARKING === 'on') {
+      if (!publicUrl)
+        problems.push('WXPARK_PUBLIC_URL is required with WXPAY_SCORE_PARKING (its notify_url)');
+      targets.scoreParking = {
+        appid,
+        free_duration: Number(env.WXPARK_FREE_TIME ?? '900'),
+        ...(env.WXPAY_SUB_MCH_ID ? { sub_mchid: env.WXPAY_SUB_MCH_ID } : {}),
+        ...(env.WXPAY_SUB_APPID ? { sub_appid: env.WXPAY_SUB_APPID } : {}),
+        ...(publicUrl ? { notify_url: `${publicUrl}/wxpay/v3/notify` } : {}),
+      };
+    }
     if (env.WXPAY_MALL_BRAND_ID) {
       const brandid = Number(env.WXPAY_MALL_BRAND_ID);
       if (!Number.isSafeInteger(brandid) || brandid <= 0)
@@ -159,7 +179,23 @@ export function readLiveConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       };
     }
   }
-  if (!targets.v2 && !targets.v3 && !targets.mall)
+  if (env.WXPARK_CHARGE_FEN_PER_HOUR) {
+    const fenPerHour = Number(env.WXPARK_CHARGE_FEN_PER_HOUR);
+    if (!Number.isSafeInteger(fenPerHour) || fenPerHour <= 0)
+      problems.push('WXPARK_CHARGE_FEN_PER_HOUR: expected a positive whole number of fen');
+    if (!publicUrl)
+      problems.push('WXPARK_PUBLIC_URL is required with WXPARK_CHARGE_FEN_PER_HOUR (notify_url)');
+    const serverIp = env.WXPARK_SERVER_IP?.trim() ?? '';
+    if (targets.v2 && !/^[0-9a-fA-F:.]{3,16}$/.test(serverIp))
+      problems.push('WXPARK_SERVER_IP: expected the IP address of this server (at most 16 characters)');
+    targets.charge = {
+      fenPerHour,
+      freeSeconds: Number(env.WXPARK_FREE_TIME ?? '900'),
+      spbill_create_ip: serverIp,
+      advanceFunding: env.WXPARK_ADVANCE_FUNDING === 'on',
+    };
+  }
+  if (!targets.v2 && !targets.v3 && !targets.mall && !targets.scoreParking)
     problems.push('nothing to send: set WXPAY_V2_API_KEY, WXPAY_PARKING_ID or WXPAY_MALL_BRAND_ID');
   if (problems.length > 0) throw new ConfigError(problems);
   return { client, targets, ...(publicUrl ? { publicUrl } : {}) };

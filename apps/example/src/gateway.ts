@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { formatChinaCompactTime, formatChinaRfc3339 } from '@wxpark/core';
+import { planCharge, scoreEntryCall } from './charge.ts';
 import type { CallOutcome, Outbox } from './outbox.ts';
-import type { GateStore, NewCall, Stay } from './store/types.ts';
+import type { GateDecision, GateStore, NewCall, Stay } from './store/types.ts';
 
 export { type CallOutcome, describeError, type RouteCaller } from './outbox.ts';
 
@@ -22,6 +23,34 @@ export interface GatewayTargets {
   v3?: { parking_id: string };
   /** APIv3 商圈会员停车状态同步, for members (events that carry an openid). */
   mall?: { brandid: number; appid: string; sub_mchid?: string };
+  /**
+   * 微信支付分停车服务 (APIv3): 创建停车入场 at entry, so that the stay can be charged by 扣费受理 at exit.
+   * `sub_mchid` (and `sub_appid`) for a service provider. Entries are sent only once `notify_url` is known.
+   */
+  scoreParking?: {
+    appid: string;
+    sub_mchid?: string;
+    sub_appid?: string;
+    /** Where WeChat Pay sends VEHICLE.ENTRANCE_STATE_CHANGE and TRANSACTION.* (this gateway's /wxpay/v3/notify). */
+    notify_url?: string;
+    /** 免费时长 (seconds). */
+    free_duration: number;
+  };
+  /**
+   * Charging at exit: 扣费受理 for a 微信支付分停车 stay, else 申请扣款 for a 车主平台 stay. The fee is the exit
+   * event's `fee`, else whole started hours past `freeSeconds` at `fenPerHour`.
+   */
+  charge?: {
+    fenPerHour: number;
+    freeSeconds: number;
+    /** 终端IP of 申请扣款: this server's IP (at most 16 characters). */
+    spbill_create_ip: string;
+    /**
+     * The merchant has advance funding (垫资) for the 车主平台: a car may leave once 申请扣款 is accepted.
+     * @default false
+     */
+    advanceFunding?: boolean;
+  };
 }
 
 /** A vehicle passing a gate. */
@@ -37,6 +66,8 @@ export interface GateEvent {
   entrance_name?: string;
   /** A mall member's openid (商圈会员), when the gate recognised one. */
   openid?: string;
+  /** At exit: the fee in fen, when the lot's own system computed it (else the configured tariff). */
+  fee?: number;
 }
 
 export interface GateOutcome {
@@ -44,6 +75,11 @@ export interface GateOutcome {
   /** False when the plate already had an open stay: that stay is answered, nothing new was recorded. */
   created: boolean;
   calls: CallOutcome[];
+  /**
+   * At exit with charging on: open the gate (`release`), keep it closed (`hold`), or wait and ask again
+   * (`query-again`: `GET /gate/stays/{out_serial_number}`), with the reason.
+   */
+  gate?: GateDecision;
 }
 
 const v2Route = (partner: boolean) =>
@@ -122,6 +158,8 @@ export class Gateway {
       ...(event.openid ? { openid: event.openid } : {}),
       entered_at: at.getTime(),
     };
+    const scoreEntry = scoreEntryCall(this.#targets, stay);
+    if (scoreEntry) calls.push(scoreEntry);
     const recorded = await this.#store.recordEntry(stay, calls, this.#outbox.claim);
     if (!recorded.created) {
       // A second entry while the stay is open (a double read at the gate, a retry): the open stay answers.
@@ -149,7 +187,7 @@ export class Gateway {
     const recorded = await this.#store.recordExit(
       event.plate_number,
       at.getTime(),
-      (stay) => {
+      (stay, made) => {
         const calls: NewCall[] = [];
         if (this.#targets.v3) {
           calls.push({
@@ -173,26 +211,35 @@ export class Gateway {
             after: 'v3/businesscircle/parkings',
             payload: this.#mallState({ ...event, openid }, at, 'OUT'),
           });
-        return calls;
+        const charge = planCharge(this.#targets, stay, made, at.getTime(), {
+          ...(event.fee === undefined ? {} : { fee: event.fee }),
+          ...(event.entrance_number ? { device_id: event.entrance_number } : {}),
+        });
+        if (charge?.call) calls.push(charge.call);
+        return charge ? { calls, decision: charge.decision } : calls;
       },
       this.#outbox.claim,
     );
     if (!recorded) return null;
     const owner = this.#outbox.claim.owner;
+    const calls = await Promise.all(
+      recorded.calls.map((call) =>
+        call.claimed_by === owner
+          ? this.#outbox.send(call)
+          : {
+              route: call.route.replace(/#.*$/, ''),
+              status: call.status,
+              error: 'queued until WeChat has answered the entry',
+            },
+      ),
+    );
+    // The charge's answer (or the query after an unknown one) has decided by now, unless it is still queued.
+    const { gate } = (await this.#store.stay(recorded.stay.out_serial_number)) ?? {};
     return {
       out_serial_number: recorded.stay.out_serial_number,
       created: true,
-      calls: await Promise.all(
-        recorded.calls.map((call) =>
-          call.claimed_by === owner
-            ? this.#outbox.send(call)
-            : {
-                route: call.route.replace(/#.*$/, ''),
-                status: call.status,
-                error: 'queued until WeChat has answered the entry',
-              },
-        ),
-      ),
+      calls,
+      ...(gate ? { gate } : {}),
     };
   }
 

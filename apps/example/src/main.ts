@@ -66,11 +66,13 @@ async function main(command: string): Promise<void> {
     const publicUrl = config.publicUrl ?? (sandbox ? app.url : undefined);
     if (publicUrl && config.targets.v2 && !config.targets.v2.notify_url)
       config.targets.v2.notify_url = `${publicUrl}/wxpay/v2/notify`;
+    if (publicUrl && config.targets.scoreParking && !config.targets.scoreParking.notify_url)
+      config.targets.scoreParking.notify_url = `${publicUrl}/wxpay/v3/notify`;
     log(`gateway listening on ${app.url} (${describeStore(store, storeSettings)})`);
 
     if (command === 'serve') {
       log(
-        'ready: POST /gate/entry, POST /gate/exit, GET /gate/calls[?status=failed], POST /gate/calls/retry; callbacks at /wxpay/v2/notify, /wxpay/v3/notify, /wxpay/mall/notify',
+        'ready: POST /gate/entry, POST /gate/exit, GET /gate/stays/{out_serial_number}, GET /gate/calls[?status=failed], POST /gate/calls/retry; callbacks at /wxpay/v2/notify, /wxpay/v3/notify, /wxpay/mall/notify',
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

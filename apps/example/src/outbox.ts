@@ -1,5 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ApiError, TransportError, WxparkError } from '@wxpark/core';
+import {
+  ApiError,
+  type QueryOutcome,
+  type QueryUntilKnownOptions,
+  queryUntilKnown,
+  TransportError,
+  WxparkError,
+} from '@wxpark/core';
+import { type ChargeRoute, type Decision, toGateDecision } from './charge.ts';
 import type { GateStore, OutboxCall } from './store/types.ts';
 
 /** What a call style needs: `client[route](payload)`, as every wxpark client offers. */
@@ -42,6 +50,18 @@ export interface OutboxOptions {
   rate?: { key: string; perSecond: number; burst?: number };
   /** How long a gate event's own calls may wait for a rate slot before the answer says pending. @default 2000 */
   maxRateWaitMs?: number;
+  /**
+   * The routes that charge a stay (扣费受理, 申请扣款), by route: after an answer that leaves the outcome
+   * unknown, such a call is never sent again before 查询订单 says WeChat Pay has no such order.
+   * @default none
+   */
+  charges?: Readonly<Record<string, ChargeRoute>>;
+  /**
+   * How long 查询订单 is asked after an unknown outcome, within one attempt (`queryUntilKnown`); keep it well
+   * inside `leaseMs`.
+   * @default { attempts: 3, delayMs: 1000, maxDelayMs: 4000 }
+   */
+  query?: QueryUntilKnownOptions;
 }
 
 /** Counts since start, for logs and tests. */
@@ -54,6 +74,8 @@ export interface OutboxStats {
   resends: number;
   /** Answers 429 / FREQUENCY_LIMITED. */
   rateLimited: number;
+  /** Charges whose outcome was unknown and was asked with 查询订单 (instead of a resend). */
+  queried: number;
 }
 
 /** What the wire hook learns about one attempt. */
@@ -143,6 +165,8 @@ export class Outbox {
   readonly #backoff: { baseMs: number; maxMs: number };
   readonly #rate?: { key: string; intervalMs: number; burst: number };
   readonly #maxRateWaitMs: number;
+  readonly #charges: Readonly<Record<string, ChargeRoute>>;
+  readonly #query: QueryUntilKnownOptions;
   readonly #inFlight = new Map<number, Promise<CallOutcome>>();
   readonly stats: OutboxStats = {
     attempts: 0,
@@ -151,6 +175,7 @@ export class Outbox {
     retried: 0,
     resends: 0,
     rateLimited: 0,
+    queried: 0,
   };
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -171,6 +196,8 @@ export class Outbox {
         burst: options.rate.burst ?? Math.max(1, Math.floor(options.rate.perSecond / 2)),
       };
     this.#maxRateWaitMs = options.maxRateWaitMs ?? 2_000;
+    this.#charges = options.charges ?? {};
+    this.#query = options.query ?? { attempts: 3, delayMs: 1000, maxDelayMs: 4000 };
   }
 
   get claim() {
@@ -240,13 +267,34 @@ export class Outbox {
       });
       return { route, status: 'pending', error: 'queued behind the merchant rate limit' };
     }
+    const charge = this.#charges[route];
+    if (charge && call.body !== undefined) {
+      // A result notice may have settled the order meanwhile: nothing is left to ask.
+      const { gate } = (await this.#store.stay(call.out_serial_number)) ?? {};
+      if (gate?.final) {
+        await this.#store.settle(call.id, this.#owner, { status: 'done', result: gate });
+        this.stats.done++;
+        return { route, status: 'done', data: gate };
+      }
+      // An earlier attempt stored these bytes before sending them, and its outcome is not known: they may
+      // have reached WeChat Pay. Ask for the order instead of charging blindly again.
+      const known = await this.#queryCharge(call, route, charge);
+      if (known) return known;
+    }
+    const payload = call.after_id === undefined ? call.payload : await this.#withPredecessor(call);
     const context: AttemptContext = { call, store: this.#store };
     this.stats.attempts++;
     try {
-      const answer = await attempts.run(context, () => this.#call(route, call.payload));
+      const answer = await attempts.run(context, () => this.#call(route, payload));
       if (context.resend) this.stats.resends++;
       const signedBy = answer.headers.get('wechatpay-serial') ?? undefined;
       const data = answer.status === 204 ? null : answer.data;
+      if (charge) {
+        const decision = charge.decide(answer);
+        await this.#decide(call, decision);
+        // Accepted, not yet decided (申请扣款 without advance funding): ask for the result later.
+        if (decision.action === 'query-again') return this.#awaitResult(call, route, decision);
+      }
       await this.#store.settle(call.id, this.#owner, {
         status: 'done',
         result: data,
@@ -259,7 +307,19 @@ export class Outbox {
       const line = describeError(error);
       const requestId = error instanceof ApiError ? error.requestId : undefined;
       const code = context.changed ? 'BODY_CHANGED' : WxparkError.isInstance(error) ? error.code : 'INTERNAL';
-      if (context.changed || isFinal(error) || !WxparkError.isInstance(error)) {
+      if (charge && !context.changed) {
+        const decision = charge.decide(error);
+        if (decision.action === 'query-again') {
+          // The charge may have arrived (a timeout, a dropped connection, SYSTEMERROR, an unverified
+          // answer): sending it again would not say what became of the first. Query the order instead.
+          const known = await this.#queryCharge(call, route, charge);
+          if (known) return known;
+          return this.#retry(call, route, error, 'the charge never arrived: it is sent again next');
+        }
+        // A verified refusal: WeChat Pay took no order, and the same request would be refused again.
+        await this.#decide(call, decision);
+      }
+      if (context.changed || isFinal(error) || !WxparkError.isInstance(error) || charge) {
         await this.#store.settle(call.id, this.#owner, {
           status: 'failed',
           error: line,
@@ -269,8 +329,7 @@ export class Outbox {
         this.stats.failed++;
         return { route, status: 'failed', error: line };
       }
-      let delay = Math.min(this.#backoff.baseMs * 2 ** call.attempts, this.#backoff.maxMs);
-      delay = delay / 2 + Math.random() * (delay / 2);
+      let delay = this.#backoffMs(call);
       if (isRateLimited(error)) {
         this.stats.rateLimited++;
         const after = retryAfterMs(context.retryAfter) ?? 1000;
@@ -293,5 +352,115 @@ export class Outbox {
       this.stats.retried++;
       return { route, status: 'pending', error: line };
     }
+  }
+
+  /** The wait before a call's next attempt: `baseMs · 2^attempts`, capped at `maxMs`, jittered. */
+  #backoffMs(call: OutboxCall): number {
+    const delay = Math.min(this.#backoff.baseMs * 2 ** call.attempts, this.#backoff.maxMs);
+    return delay / 2 + Math.random() * (delay / 2);
+  }
+
+  /** Records the stay's gate decision, as the SDK's helper gave it. */
+  async #decide(call: OutboxCall, decision: Decision): Promise<void> {
+    await this.#store.recordDecision(call.out_serial_number, toGateDecision(decision));
+  }
+
+  /**
+   * Keeps a charge whose order is still moving (ACCEPT, USERPAYING) pending: its next attempt queries the
+   * order again (its body is stored), unless a result notice has decided the stay by then.
+   */
+  async #awaitResult(call: OutboxCall, route: string, decision: Decision): Promise<CallOutcome> {
+    await this.#store.settle(call.id, this.#owner, {
+      status: 'retry',
+      error: decision.reason,
+      errorCode: 'AWAITING_RESULT',
+      nextAttemptAt: Date.now() + Math.ceil(this.#backoffMs(call)),
+    });
+    return { route, status: 'pending', error: decision.reason };
+  }
+
+  /** Schedules the next attempt of a charge with the usual backoff. */
+  async #retry(call: OutboxCall, route: string, error: unknown, note: string): Promise<CallOutcome> {
+    const line = `${describeError(error)} (${note})`;
+    await this.#store.settle(call.id, this.#owner, {
+      status: 'retry',
+      error: line,
+      errorCode: WxparkError.isInstance(error) ? error.code : 'INTERNAL',
+      nextAttemptAt: Date.now() + Math.ceil(this.#backoffMs(call)),
+    });
+    this.stats.retried++;
+    return { route, status: 'pending', error: line };
+  }
+
+  /**
+   * Asks 查询订单 by out_trade_no (`queryUntilKnown`) what became of a charge whose outcome is unknown, and
+   * settles the call on what it learns: the order found (done, decided on its trade_state), still unknown
+   * (retried later, querying first again), or a query WeChat refuses (failed, for an operator). Resolves
+   * with undefined when WeChat Pay has no such order: only then may the same charge be sent again.
+   */
+  async #queryCharge(call: OutboxCall, route: string, charge: ChargeRoute): Promise<CallOutcome | undefined> {
+    const query = charge.query(call.payload);
+    this.stats.queried++;
+    let known: QueryOutcome<Awaited<ReturnType<RouteCaller>>>;
+    try {
+      known = await queryUntilKnown(() => this.#call(query.route, query.payload), this.#query);
+    } catch (error) {
+      // A verified refusal of the query itself (NOAUTH, PARAM_ERROR): asking again cannot change it.
+      const line = `查询订单 refused: ${describeError(error)}`;
+      await this.#decide(call, { action: 'query-again', reason: `${line}; the charge's outcome is unknown` });
+      await this.#store.settle(call.id, this.#owner, {
+        status: 'failed',
+        error: line,
+        errorCode: WxparkError.isInstance(error) ? error.code : 'INTERNAL',
+      });
+      this.stats.failed++;
+      return { route, status: 'failed', error: line };
+    }
+    const decision = charge.decide(known);
+    if (known.outcome === 'found') {
+      await this.#decide(call, decision);
+      if (decision.action === 'query-again') return this.#awaitResult(call, route, decision);
+      const order = known.data.data;
+      await this.#store.settle(call.id, this.#owner, {
+        status: 'done',
+        result: order,
+        ...(known.data.requestId ? { requestId: known.data.requestId } : {}),
+      });
+      this.stats.done++;
+      return { route, status: 'done', data: order };
+    }
+    if (known.outcome === 'unknown') {
+      await this.#decide(call, decision);
+      return this.#retry(
+        call,
+        route,
+        known.error,
+        'outcome unknown after 查询订单: asked again before any resend',
+      );
+    }
+    // WeChat Pay says, in a verified answer, that it has no such order: the charge never arrived, so the
+    // same bytes (same out_trade_no, same amount) can be sent without any risk of a second deduction; and
+    // were it to arrive twice after all, one out_trade_no is one payment on WeChat's side.
+    await this.#decide(call, {
+      action: 'query-again',
+      reason:
+        'WeChat Pay has no such order: the charge never arrived and is sent again with the same out_trade_no',
+    });
+    return undefined;
+  }
+
+  /** The call's data with each `{ $after: field }` replaced by that field of its predecessor's answer. */
+  async #withPredecessor(call: OutboxCall): Promise<unknown> {
+    if (!JSON.stringify(call.payload).includes('"$after"')) return call.payload;
+    const before = (await this.#store.callsOf(call.out_serial_number)).find((c) => c.id === call.after_id);
+    const answer = (before?.result ?? {}) as Record<string, unknown>;
+    const fill = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(fill);
+      if (typeof value !== 'object' || value === null) return value;
+      const field = (value as { $after?: unknown }).$after;
+      if (typeof field === 'string' && Object.keys(value).length === 1) return answer[field];
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, fill(inner)]));
+    };
+    return fill(call.payload);
   }
 }

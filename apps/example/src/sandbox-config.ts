@@ -3,7 +3,8 @@ import type { GatewayConfig } from './config.ts';
 
 /**
  * The gateway's configuration on the embedded sandbox: its generated direct merchant with APIv2 and APIv3
- * keys, WeChat Pay's public key (public-key mode), the merchant's parking lot and the mall brand.
+ * keys, WeChat Pay's public key (public-key mode), the merchant's parking lot, the mall brand, 微信支付分停车
+ * entries, and charging at exit (500 fen per started hour past 15 free minutes).
  */
 export function sandboxConfig(sandbox: Sandbox): GatewayConfig {
   const merchant = sandbox.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
@@ -29,6 +30,9 @@ export function sandboxConfig(sandbox: Sandbox): GatewayConfig {
       v2: { appid: merchant.appId, mch_id: merchant.mchId, free_time: '900' },
       ...(lot ? { v3: { parking_id: lot.wx_parking_lot_id } } : {}),
       ...(brand ? { mall: { brandid: brand.brandId, appid: brand.appId } } : {}),
+      // notify_url of both is this gateway's, known once it listens (main sets it).
+      scoreParking: { appid: merchant.appId, free_duration: 900 },
+      charge: { fenPerHour: 500, freeSeconds: 900, spbill_create_ip: '127.0.0.1' },
     },
   };
 }

@@ -39,6 +39,35 @@ describe('configuration', () => {
     expect(problems).not.toContain('short');
   });
 
+  it('turns charging on with its tariff, and asks for the public URL and the server IP it needs', () => {
+    const base = { WXPAY_MCH_ID: '1900000100', WXPAY_APPID: 'wx1', WXPAY_V2_API_KEY: 'k'.repeat(32) };
+    const config = readLiveConfig({
+      ...base,
+      WXPARK_CHARGE_FEN_PER_HOUR: '400',
+      WXPARK_PUBLIC_URL: 'https://gw.example.com/',
+      WXPARK_SERVER_IP: '203.0.113.7',
+      WXPARK_ADVANCE_FUNDING: 'on',
+    });
+    expect(config.targets.charge).toEqual({
+      fenPerHour: 400,
+      freeSeconds: 900,
+      spbill_create_ip: '203.0.113.7',
+      advanceFunding: true,
+    });
+    expect(config.targets.v2?.notify_url).toBe('https://gw.example.com/wxpay/v2/notify');
+    let error: unknown;
+    try {
+      readLiveConfig({ ...base, WXPARK_CHARGE_FEN_PER_HOUR: '4.5', WXPAY_SCORE_PARKING: 'on' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/WXPARK_CHARGE_FEN_PER_HOUR: expected a positive whole number/);
+    expect(problems).toMatch(/WXPARK_PUBLIC_URL is required with WXPARK_CHARGE_FEN_PER_HOUR/);
+    expect(problems).toMatch(/WXPARK_PUBLIC_URL is required with WXPAY_SCORE_PARKING/);
+    expect(problems).toMatch(/WXPARK_SERVER_IP: expected the IP address/);
+  });
+
   it('reports configuration errors as one line each on stderr, with no stack, and exits 1', () => {
     const run = spawnSync(
       process.execPath,

@@ -24,5 +24,9 @@ it('runs the scripted demo on the embedded sandbox across every API, in one proc
   expect(out).toMatch(/callback VEHICLE\.ENTRANCE_STATE_CHANGE .*verified, recorded/);
   expect(out).toMatch(/the same delivery again: verified, answered 204/);
   expect(out).toMatch(/forged copy .*refused with 401/);
+  expect(out).toMatch(/APIv3 创建停车入场 \(微信支付分停车\): .*"state":"NORMAL"/);
+  expect(out).toMatch(/APIv3 扣费受理 \(微信支付分停车\): .*"trade_state":"(ACCEPTED|SUCCESS)"/);
+  expect(out).toMatch(/⇒ gate: RELEASE — /);
+  expect(out).toMatch(/⇒ gate: HOLD — no WeChat Pay service can charge 1000 fen/);
   expect(out).not.toMatch(/FAILED|PENDING/);
 });

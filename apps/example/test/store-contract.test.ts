@@ -213,6 +213,60 @@ describe.each(engines)('the $name store', (engine) => {
     expect(await store.plateState('粤B99999')).toBeUndefined();
   });
 
+  it('records an exit’s first gate decision with its calls, and keeps a final decision from a later moving one', async () => {
+    const { store, open } = await create();
+    const entered = await store.recordEntry(stay('粤A00009'), calls, mine);
+    const serial = entered.stay.out_serial_number;
+    const exit = await store.recordExit(
+      '粤A00009',
+      Date.now(),
+      (s, made) => ({
+        calls: [{ route: 'v3/vehicle/transactions/parking', payload: { out_trade_no: s.out_serial_number } }],
+        decision: {
+          action: 'query-again',
+          reason: `charging after ${made.length} entry calls`,
+          final: false,
+        },
+      }),
+      mine,
+    );
+    expect(exit?.stay.gate).toMatchObject({ action: 'query-again', reason: 'charging after 2 entry calls' });
+    // The result notice (final) may be recorded before the acceptance it follows (not final).
+    expect(
+      await store.recordDecision(serial, {
+        action: 'release',
+        reason: 'paid',
+        trade_state: 'SUCCESS',
+        final: true,
+      }),
+    ).toBe(true);
+    expect(
+      await store.recordDecision(serial, {
+        action: 'release',
+        reason: 'accepted',
+        trade_state: 'ACCEPTED',
+        final: false,
+      }),
+    ).toBe(false);
+    expect((await (await open()).stay(serial))?.gate).toMatchObject({
+      reason: 'paid',
+      trade_state: 'SUCCESS',
+    });
+    // A later final state (a refund) still replaces it.
+    expect(
+      await store.recordDecision(serial, {
+        action: 'hold',
+        reason: 'refunded',
+        trade_state: 'REFUND',
+        final: true,
+      }),
+    ).toBe(true);
+    expect(await store.recordDecision('NO-SUCH-STAY', { action: 'hold', reason: 'x', final: true })).toBe(
+      false,
+    );
+    expect(await store.stay('NO-SUCH-STAY')).toBeUndefined();
+  });
+
   it('is a NoticeStore: claimed once, busy while held, done with its reply, claimable again after release or expiry', async () => {
     const { store, open } = await create();
     const other = await open();

@@ -11,6 +11,7 @@ import {
   string,
   text,
 } from '@wxpark/core';
+import { queryErrors, syncErrors } from './error-codes.ts';
 
 const time = rfc3339({ maxLength: 32 });
 const subMchid = optional(string({ maxLength: 32, pattern: /^\d+$/, patternName: 'digits' }));
@@ -106,6 +107,7 @@ export const parkingStateSync = defineRoute({
   method: 'POST',
   path: '/v3/businesscircle/parkings',
   title: '商圈会员停车状态同步',
+  errors: syncErrors,
   docs: `${docs}/parkings/update-parkings.html`,
   request: objectOf<ParkingStateSyncRequest>()({
     sub_mchid: subMchid,
@@ -125,6 +127,7 @@ export const pointsNotify = defineRoute({
   method: 'POST',
   path: '/v3/businesscircle/points/notify',
   title: '商圈积分同步',
+  errors: syncErrors,
   docs: `${docs}/points/notify-points.html`,
   request: objectOf<PointsNotifyRequest>()({
     sub_mchid: subMchid,
@@ -146,6 +149,7 @@ export const userAuthorization = defineRoute({
   method: 'GET',
   path: '/v3/businesscircle/user-authorizations/{openid}',
   title: '商圈积分授权查询',
+  errors: queryErrors,
   v3: { pathParams: ['openid'] },
   request: objectOf<UserAuthorizationRequest>()({ openid, appid, sub_mchid: subMchid }),
   response: answerOf<UserAuthorization>()({
@@ -162,6 +166,7 @@ export const pointsCommitStatus = defineRoute({
   method: 'GET',
   path: '/v3/businesscircle/users/{openid}/points/commit_status',
   title: '商圈会员待积分状态查询',
+  errors: queryErrors,
   v3: { pathParams: ['openid'] },
   request: objectOf<PointsCommitStatusRequest>()({
     openid,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export interface Delivery {
   /** `v2` (XML) or `v3` (JSON with Wechatpay-* headers). */
   protocol: 'v2' | 'v3';
-  /** APIv3 `event_type`, or the APIv2 notice's kind (`plate-state`, `pay-result`). */
+  /** APIv3 `event_type`, or the APIv2 notice's kind (`v2.plate-state`, `v2.pay-result`, `v2.refund`). */
   event: string;
   /** The APIv3 notice id, or the APIv2 `out_trade_no`/`plate_number`. */
   id?: string;
@@ -24,6 +24,12 @@ export interface Relay {
 }
 
 const maxBodyBytes = 1024 * 1024;
+/**
+ * How much of the receiver's reply is read. WeChat reads a notice's reply only for its status and a short
+ * acknowledgement (the 停车费查询 reply is the largest, well under 1 KiB); a receiver that streams without end
+ * must not grow the relay's memory.
+ */
+export const maxReplyBytes = 64 * 1024;
 const forwardTimeoutMs = 10_000;
 /** Headers that belong to one hop and must not be copied to the next. */
 const hopHeaders = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
@@ -66,7 +72,7 @@ export async function startRelay(target: string, onDelivery: (delivery: Delivery
         redirect: 'manual',
         signal: AbortSignal.timeout(forwardTimeoutMs),
       });
-      const reply = await answer.text();
+      const reply = await readReplyCapped(answer, maxReplyBytes);
       return {
         status: answer.status,
         body: reply,
@@ -116,6 +122,34 @@ async function readCapped(request: IncomingMessage): Promise<Buffer | undefined>
   return Buffer.concat(chunks);
 }
 
+/**
+ * The reply's text up to `limit` bytes; past it the stream is cancelled (the socket closes) and the text ends
+ * with a marker saying where it was cut.
+ */
+export async function readReplyCapped(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const room = limit - size;
+      if (value.byteLength > room) {
+        chunks.push(value.subarray(0, room));
+        await reader.cancel();
+        return `${Buffer.concat(chunks).toString('utf8')}…[reply cut at ${limit} bytes]`;
+      }
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Names a notice from its plain parts (the APIv3 envelope, the APIv2 fields): no keys needed. */
 export function describeNotice(text: string): Pick<Delivery, 'protocol' | 'event' | 'id'> {
   if (text.trimStart().startsWith('<')) {
@@ -123,8 +157,16 @@ export function describeNotice(text: string): Pick<Delivery, 'protocol' | 'event
       new RegExp(`<${name}>(?:<!\\[CDATA\\[)?(.*?)(?:\\]\\]>)?</${name}>`, 's').exec(text)?.[1];
     const plate = field('vehicle_event_type') !== undefined ? field('plate_number') : undefined;
     const trade = field('out_trade_no');
+    // A 退款结果通知 names its refund only inside the encrypted req_info.
+    const refund = trade === undefined && field('req_info') !== undefined;
     const event =
-      plate !== undefined ? `v2.plate-state` : trade !== undefined ? 'v2.pay-result' : 'v2.notice';
+      plate !== undefined
+        ? `v2.plate-state`
+        : trade !== undefined
+          ? 'v2.pay-result'
+          : refund
+            ? 'v2.refund'
+            : 'v2.notice';
     const id = plate ?? trade;
     return { protocol: 'v2', event, ...(id ? { id } : {}) };
   }

@@ -7,6 +7,9 @@ const sandbox = await useSandbox();
 const dir = tempDir();
 const config = writeConfig(sandbox, dir);
 const merchant = sandbox.config.merchants[0]!;
+/** Runs `wxpark --config <the sandbox's config> call …args`. */
+const callRoute = (args: string[], options?: Parameters<typeof runBin>[1]) =>
+  runBin(['--config', config, 'call', ...args], options);
 const lot = sandbox.config.parkingLots!.find((l) => l.mchId === merchant.mchId)!;
 
 beforeEach(() => sandbox.clearRequests());
@@ -25,14 +28,7 @@ const entry = {
 
 describe('wxpark call', () => {
   it('makes an APIv3 call and prints the verified answer and its Request-ID', async () => {
-    const result = await runBin([
-      '--config',
-      config,
-      'call',
-      'v3/parking/reminders/entry',
-      '--data',
-      JSON.stringify(entry),
-    ]);
+    const result = await callRoute(['v3/parking/reminders/entry', '--data', JSON.stringify(entry)]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).serial_number).toMatch(/\S/);
     expect(result.stderr).toMatch(/✔ 200 POST \/v3\/parking\/reminders\/entry \(verified\) · Request-ID \S+/);
@@ -42,14 +38,7 @@ describe('wxpark call', () => {
   it('reads --data @file and fills appid and mch_id of APIv2 calls from the settings', async () => {
     const file = join(dir, 'querystate.json');
     writeFileSync(file, JSON.stringify({ trade_scene: 'PARKING', plate_number: '粤B888888' }));
-    const result = await runBin([
-      '--config',
-      config,
-      'call',
-      '/vehicle/pay/querystate',
-      '--data',
-      `@${file}`,
-    ]);
+    const result = await callRoute(['/vehicle/pay/querystate', '--data', `@${file}`]);
     expect(result.code).toBe(0);
     const answer = JSON.parse(result.stdout);
     expect(answer).toMatchObject({ result_code: 'SUCCESS', user_state: 'NORMAL', mch_id: merchant.mchId });
@@ -76,10 +65,7 @@ describe('wxpark call', () => {
   });
 
   it('--dry-run prints the signed request with its signature masked, and sends nothing', async () => {
-    const result = await runBin([
-      '--config',
-      config,
-      'call',
+    const result = await callRoute([
       'v3/parking/reminders/entry',
       '--dry-run',
       '--data',
@@ -113,10 +99,7 @@ describe('wxpark call', () => {
   });
 
   it('--dry-run of an APIv2 call masks the sign and never prints the key', async () => {
-    const result = await runBin([
-      '--config',
-      config,
-      'call',
+    const result = await callRoute([
       'v2/vehicle/pay/querystate',
       '--dry-run',
       '--data',
@@ -129,7 +112,7 @@ describe('wxpark call', () => {
   });
 
   it('refuses an unknown route in one line naming close matches: exit 2, nothing sent', async () => {
-    const result = await runBin(['--config', config, 'call', 'v3/parking/reminder/entry', '--data', '{}']);
+    const result = await callRoute(['v3/parking/reminder/entry', '--data', '{}']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(
@@ -140,14 +123,7 @@ describe('wxpark call', () => {
   });
 
   it('refuses invalid JSON in one line saying where: exit 2, nothing sent', async () => {
-    const result = await runBin([
-      '--config',
-      config,
-      'call',
-      'v3/parking/reminders/entry',
-      '--data',
-      '{"out_serial_number":',
-    ]);
+    const result = await callRoute(['v3/parking/reminders/entry', '--data', '{"out_serial_number":']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/INVALID_JSON: --data: invalid JSON \(.+\)/);
@@ -156,14 +132,7 @@ describe('wxpark call', () => {
 
   it('refuses --data @file from an endless source after reading at most its cap: exit 2, nothing sent', async () => {
     const started = performance.now();
-    const result = await runBin([
-      '--config',
-      config,
-      'call',
-      'v3/parking/reminders/entry',
-      '--data',
-      '@/dev/zero',
-    ]);
+    const result = await callRoute(['v3/parking/reminders/entry', '--data', '@/dev/zero']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('INPUT_TOO_LARGE: --data: /dev/zero is larger than 1048576 bytes');
     expect(performance.now() - started).toBeLessThan(20_000);
@@ -183,10 +152,7 @@ describe('wxpark call', () => {
   });
 
   it('refuses data the route rejects, naming the field: exit 2, nothing sent', async () => {
-    const result = await runBin([
-      '--config',
-      config,
-      'call',
+    const result = await callRoute([
       'v3/parking/reminders/entry',
       '--data',
       JSON.stringify({ ...entry, plate_color: 'BLUE' }),
@@ -218,10 +184,7 @@ describe('wxpark call', () => {
 
   it('refuses an answer whose signature does not verify: exit 1, no data printed', async () => {
     sandbox.setHostile('bad-sign');
-    const result = await runBin([
-      '--config',
-      config,
-      'call',
+    const result = await callRoute([
       'v3/parking/reminders/entry',
       '--data',
       JSON.stringify({ ...entry, out_serial_number: 'CLI-ENTRY-2' }),

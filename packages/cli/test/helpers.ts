@@ -109,10 +109,17 @@ export async function useSandbox(options: SandboxOptions = {}): Promise<Sandbox>
   return sandbox;
 }
 
-/** A temporary directory removed after the file's tests. */
+// Directories are removed by one file-level hook: `afterAll` registered inside a running test is
+// never called, and these directories hold private keys.
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary directory removed after the file's tests, also when made inside a test. */
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wxpark-cli-test-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  tempDirs.push(dir);
   return dir;
 }
 

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createV2ApiKey, signV2 } from '@wxpark/signer';
+import { createTestV2RefundNotice } from '@wxpark/vehicle-v2/testing';
 import { buildXml } from '@wxpark/xml';
 import { describe, expect, it } from 'vitest';
 import { runBin, tempDir, useSandbox, writeConfig } from './helpers.ts';
@@ -9,6 +10,9 @@ const sandbox = await useSandbox();
 const dir = tempDir();
 const config = writeConfig(sandbox, dir);
 const merchant = sandbox.config.merchants[0]!;
+/** Runs `wxpark --config <the sandbox's config> notice verify …args`. */
+const verifyNotice = (args: string[], options?: Parameters<typeof runBin>[1]) =>
+  runBin(['--config', config, 'notice', 'verify', ...args], options);
 
 /** A notice the sandbox really sent, captured as a user would: the raw body and the headers. */
 async function captureV3(): Promise<{ body: string; headerArgs: string[] }> {
@@ -46,15 +50,7 @@ function write(name: string, text: string): string {
 describe('wxpark notice verify (APIv3)', () => {
   it('verifies and decrypts a captured notice, printing its resource', async () => {
     const { body, headerArgs } = await captureV3();
-    const result = await runBin([
-      '--config',
-      config,
-      'notice',
-      'verify',
-      '--file',
-      write('v3.json', body),
-      ...headerArgs,
-    ]);
+    const result = await verifyNotice(['--file', write('v3.json', body), ...headerArgs]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ openid: 'oCaptured', code: 'C1' });
     expect(result.stderr).toMatch(
@@ -79,15 +75,7 @@ describe('wxpark notice verify (APIv3)', () => {
   it('says the signature does not match when one byte of the body changed: exit 1', async () => {
     const { body, headerArgs } = await captureV3();
     const tampered = body.replace('"summary":"', '"summary":"!');
-    const result = await runBin([
-      '--config',
-      config,
-      'notice',
-      'verify',
-      '--file',
-      write('tampered.json', tampered),
-      ...headerArgs,
-    ]);
+    const result = await verifyNotice(['--file', write('tampered.json', tampered), ...headerArgs]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/✖ SIGNATURE_MISMATCH: not verified: (callback|notice): /);
     expect(result.stdout).toBe('');
@@ -95,11 +83,7 @@ describe('wxpark notice verify (APIv3)', () => {
 
   it('says which headers are missing: exit 1', async () => {
     const { body } = await captureV3();
-    const result = await runBin([
-      '--config',
-      config,
-      'notice',
-      'verify',
+    const result = await verifyNotice([
       '--file',
       write('bare.json', body),
       '-H',
@@ -135,33 +119,16 @@ describe('wxpark notice verify (APIv3)', () => {
         ? `Wechatpay-Timestamp: ${Math.floor(Date.now() / 1000) - 3600}`
         : arg,
     );
-    const result = await runBin([
-      '--config',
-      config,
-      'notice',
-      'verify',
-      '--file',
-      write('stale.json', body),
-      ...stale,
-    ]);
+    const result = await verifyNotice(['--file', write('stale.json', body), ...stale]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('TIMESTAMP_OUT_OF_WINDOW');
   });
 
   it('refuses a header without a colon and a missing --file: exit 2', async () => {
-    const noColon = await runBin([
-      '--config',
-      config,
-      'notice',
-      'verify',
-      '--file',
-      write('x.json', '{}'),
-      '-H',
-      'Wechatpay-Serial',
-    ]);
+    const noColon = await verifyNotice(['--file', write('x.json', '{}'), '-H', 'Wechatpay-Serial']);
     expect(noColon.code).toBe(2);
     expect(noColon.stderr).toContain('expected "Name: value"');
-    const noFile = await runBin(['--config', config, 'notice', 'verify']);
+    const noFile = await verifyNotice([]);
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain('--file');
   });
@@ -169,11 +136,7 @@ describe('wxpark notice verify (APIv3)', () => {
 
 it('names a header given without a colon by its name only, never echoing its value (a signature)', async () => {
   const signature = 'c2lnbmF0dXJlLXZhbHVlLXRoYXQtbXVzdC1ub3QtYmUtZWNob2Vk';
-  const result = await runBin([
-    '--config',
-    config,
-    'notice',
-    'verify',
+  const result = await verifyNotice([
     '--file',
     write('y.json', '{}'),
     '-H',
@@ -199,15 +162,7 @@ describe('wxpark notice verify --v2', () => {
     buildXml({ ...fields, sign: signV2(fields, createV2ApiKey(key), 'HMAC-SHA256') });
 
   it('verifies an APIv2 notice with the APIv2 key and prints its fields', async () => {
-    const result = await runBin([
-      '--config',
-      config,
-      'notice',
-      'verify',
-      '--v2',
-      '--file',
-      write('v2.xml', signed(merchant.v2ApiKey)),
-    ]);
+    const result = await verifyNotice(['--v2', '--file', write('v2.xml', signed(merchant.v2ApiKey))]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       plate_number: '粤B888888',
@@ -217,11 +172,7 @@ describe('wxpark notice verify --v2', () => {
   });
 
   it('says the sign does not match when signed with another key: exit 1', async () => {
-    const result = await runBin([
-      '--config',
-      config,
-      'notice',
-      'verify',
+    const result = await verifyNotice([
       '--v2',
       '--file',
       write('v2bad.xml', signed('0123456789abcdef0123456789abcdef')),
@@ -230,6 +181,45 @@ describe('wxpark notice verify --v2', () => {
     expect(result.stderr).toMatch(
       /SIGNATURE_MISMATCH: not verified: the APIv2 (callback|notice) sign does not match its fields/,
     );
+  });
+
+  it('decrypts an APIv2 退款结果通知 with the APIv2 key, prints its req_info fields and says it is not signed', async () => {
+    const refund = createTestV2RefundNotice({
+      apiKey: merchant.v2ApiKey,
+      fields: { out_refund_no: 'R-CLI-1', refund_status: 'REFUNDCLOSE' },
+    });
+    const result = await runBin([
+      '--config',
+      config,
+      'notice',
+      'verify',
+      '--v2',
+      '--file',
+      write('v2refund.xml', refund.body),
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      out_refund_no: 'R-CLI-1',
+      refund_status: 'REFUNDCLOSE',
+    });
+    expect(result.stderr).toContain('✔ decrypted APIv2 refund notice');
+    expect(result.stderr).toContain('WeChat does not sign it');
+  });
+
+  it('refuses a 退款结果通知 encrypted with another key: DECRYPT_FAILED, exit 1', async () => {
+    const refund = createTestV2RefundNotice({ apiKey: '0123456789abcdef0123456789abcdef' });
+    const result = await runBin([
+      '--config',
+      config,
+      'notice',
+      'verify',
+      '--v2',
+      '--file',
+      write('v2refundbad.xml', refund.body),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('DECRYPT_FAILED');
+    expect(result.stderr).not.toContain(merchant.v2ApiKey);
   });
 
   it('needs the APIv2 key: exit 2', async () => {

@@ -20,7 +20,8 @@ import { toSignatureError } from './v3-signature.ts';
  * 下载平台证书: `GET /v3/certificates`. Used by certificate mode; a tool composes it into a client of its own to
  * download the certificates (the client signs the call and verifies the answer; decrypt each entry yourself).
  */
-export const certificatesRoute = defineRoute({
+// Pure for bundlers: a bundle that never downloads certificates (APIv2 only) drops the whole definition.
+export const certificatesRoute = /* @__PURE__ */ defineRoute({
   protocol: 'v3',
   method: 'GET',
   path: '/v3/certificates',

@@ -1,7 +1,9 @@
-import { Agent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContext, SecureContextOptions } from 'node:tls';
 import type { ValidationIssue } from './errors.ts';
+
+// node:tls and node:https load only for a client that has a certificate (process.getBuiltinModule, as in
+// node-fetch.ts): importing them at the top took 10–15 ms of every process start, for a feature most
+// clients never use.
 
 /** Servers to trust on certificate calls instead of the system's roots (a test host such as the sandbox). */
 interface TrustOption {
@@ -40,9 +42,12 @@ export type ClientCertificateOptions =
       passphrase?: string;
     });
 
-/** A client certificate after checking: loaded once into a TLS context, the PEMs and passphrase dropped. */
+/**
+ * A client certificate after checking: loaded once into a TLS context (the PEMs and passphrase dropped),
+ * and the fetch that sends it.
+ */
 export interface ResolvedClientCertificate {
-  readonly secureContext: SecureContext;
+  readonly fetch: Fetch;
 }
 
 const expected =
@@ -66,7 +71,7 @@ export function resolveClientCertificate(
   const ca = given.ca as TrustOption['ca'];
   const trust = ca === undefined ? {} : { ca: Array.isArray(ca) ? [...ca] : (ca as string | Buffer) };
   const isPem = (v: unknown) => typeof v === 'string' || Buffer.isBuffer(v);
-  let settings: Parameters<typeof createSecureContext>[0];
+  let settings: SecureContextOptions;
   if (given.pfx !== undefined) {
     if (!(given.pfx instanceof Uint8Array)) {
       issues.push({
@@ -92,8 +97,9 @@ export function resolveClientCertificate(
     issues.push({ path, expected, received: `an object with ${Object.keys(given).join(', ') || 'no keys'}` });
     return undefined;
   }
+  let secureContext: SecureContext;
   try {
-    return { secureContext: createSecureContext(settings) };
+    secureContext = process.getBuiltinModule('node:tls').createSecureContext(settings);
   } catch {
     // OpenSSL's message names the failure, never the secret, but stays out anyway: the shape is enough.
     issues.push({
@@ -106,6 +112,7 @@ export function resolveClientCertificate(
     });
     return undefined;
   }
+  return { fetch: createCertificateFetch(secureContext) };
 }
 
 type Fetch = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
@@ -116,8 +123,10 @@ type Fetch = (input: Request | URL | string, init?: RequestInit) => Promise<Resp
  * `node:https` rather than a second HTTP library: Node's own fetch cannot take a client certificate without
  * an undici dispatcher from npm, whose version must then match the one inside Node.
  */
-export function createCertificateFetch(certificate: ResolvedClientCertificate): Fetch {
-  const agent = new Agent({ keepAlive: true, secureContext: certificate.secureContext });
+function createCertificateFetch(secureContext: SecureContext): Fetch {
+  const { Agent, request: httpsRequest } = process.getBuiltinModule('node:https');
+  const { Readable } = process.getBuiltinModule('node:stream');
+  const agent = new Agent({ keepAlive: true, secureContext });
   return async (input, init) => {
     const request = new Request(input, init);
     const url = new URL(request.url);

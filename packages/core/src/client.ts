@@ -1,5 +1,4 @@
 import { type ApiV3Key, describeValue } from '@wxpark/signer';
-import { createCertificateFetch } from './client-certificate.ts';
 import { ValidationError, type ValidationIssue } from './errors.ts';
 import { withKnownError } from './known-errors.ts';
 import type { V3NoticeKeys } from './notices/v3.ts';
@@ -161,7 +160,10 @@ export function createClient<const P extends readonly RoutePackage[]>(
       ],
     });
   }
-  const resolved = resolveOptions(options, needs);
+  const resolved = resolveOptions(options, [
+    needs.v2 ? plugs.v2 : undefined,
+    needs.v3 ? plugs.v3 : undefined,
+  ]);
   const runtime = new ClientRuntime(resolved, plugs, needs);
   const client = buildClient(routes, runtime);
   Object.defineProperty(client, runtimeKey, { value: runtime });
@@ -231,9 +233,7 @@ class ClientRuntime {
       maxResponseBytes: options.maxResponseBytes,
       retry: options.retry,
       ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.clientCertificate
-        ? { certificateFetch: createCertificateFetch(options.clientCertificate) }
-        : {}),
+      ...(options.clientCertificate ? { certificateFetch: options.clientCertificate.fetch } : {}),
     });
     for (const protocol of ['v2', 'v3'] as const) {
       const plug = plugs[protocol];

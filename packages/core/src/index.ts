@@ -75,9 +75,11 @@ export {
 } from './options.ts';
 export { createPlatformKeys, type PlatformKeyProvider, type PlatformKeysOptions } from './platform-keys.ts';
 export {
+  decideReleaseOnFailure,
   type QueryOutcome,
   type QueryUntilKnownOptions,
   queryUntilKnown,
+  type ReleaseDecision,
 } from './query-until-known.ts';
 export {
   type AnyRoute,

@@ -18,6 +18,7 @@ import {
 import { ValidationError, type ValidationIssue, WxparkError } from './errors.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import type { RetryPolicy } from './retry.ts';
+import type { ProtocolPlug } from './route.ts';
 
 /** The primary WeChat Pay API host. */
 export const defaultBaseUrl = 'https://api.mch.weixin.qq.com';
@@ -36,15 +37,25 @@ export interface V2Options {
 export interface V3Options {
   /** 商户API证书序列号: the serial of the merchant API certificate (apiclient_cert.pem), hex. */
   serialNo: string;
-  /** 商户API私钥 (apiclient_key.pem), PEM. Parsed once. Give this or `signer`. */
+  /**
+   * 商户API私钥 (apiclient_key.pem), PEM. Parsed once. Give this or `signer`.
+   * @default undefined (then `signer` is required)
+   */
   privateKey?: KeyInput;
-  /** Signs with a key held elsewhere (KMS, HSM). Give this or `privateKey`. */
+  /**
+   * Signs with a key held elsewhere (KMS, HSM). Give this or `privateKey`.
+   * @default undefined (then `privateKey` is required)
+   */
   signer?: RequestSigner;
-  /** APIv3密钥: 32 bytes; decrypts platform certificates and callbacks. Kept redacted. */
+  /**
+   * APIv3密钥: 32 bytes; decrypts platform certificates and callbacks. Kept redacted.
+   * @default undefined (no certificate download and no encrypted callbacks)
+   */
   apiV3Key?: string | ApiV3Key;
   /**
    * 微信支付公钥 and its id (`PUB_KEY_ID_…`, from the merchant console): public-key mode, the mode for
    * merchants registered recently. In this mode alone `/v3/certificates` is never called.
+   * @default undefined (certificate mode)
    */
   publicKey?: { id: string; key: KeyInput };
   /**
@@ -54,7 +65,10 @@ export interface V3Options {
    * @default 'download' when `publicKey` is absent and `apiV3Key` is given
    */
   certificates?: 'download' | readonly (string | Buffer)[];
-  /** A key provider of your own (it replaces `publicKey` and `certificates`). */
+  /**
+   * A key provider of your own (it replaces `publicKey` and `certificates`).
+   * @default undefined (a provider built from `publicKey` and `certificates`)
+   */
   platformKeys?: PlatformKeyProvider;
   /**
    * Seconds a response's or callback's timestamp may differ from this machine's clock, either way.
@@ -80,7 +94,8 @@ export interface RetryOptions {
 
 /**
  * Settings for {@link createClient}. Only the credentials of the protocols a composed package uses are
- * required; everything else has a default for production.
+ * required, and only those are checked (`v2` and `clientCertificate` with APIv2 routes, `v3` with APIv3
+ * routes); everything else has a default for production.
  *
  * @example
  * ```ts
@@ -102,16 +117,24 @@ export interface ClientOptions {
   /**
    * 商户号 (mchid) of the merchant or service provider making the calls. Required for APIv3 calls. APIv2
    * calls get it as `mch_id` when their data leaves it out; data that gives another `mch_id` is refused.
+   * @default undefined (APIv2 data must carry `mch_id`)
    */
   mchId?: string;
   /**
    * 公众账号ID (appid, `wx…`) for APIv2 calls: filled in as `appid` when their data leaves it out; data
    * that gives another `appid` is refused. APIv3 calls take their app ids from their data.
+   * @default undefined (APIv2 data must carry `appid`)
    */
   appId?: string;
-  /** APIv2 credentials; required when a package with APIv2 routes is composed. */
+  /**
+   * APIv2 credentials; required when a package with APIv2 routes is composed.
+   * @default undefined
+   */
   v2?: V2Options;
-  /** APIv3 credentials; required when a package with APIv3 routes is composed. */
+  /**
+   * APIv3 credentials; required when a package with APIv3 routes is composed.
+   * @default undefined
+   */
   v3?: V3Options;
   /**
    * The API host, without a trailing slash. Setting it (to the sandbox, a staging proxy) also turns off the
@@ -169,8 +192,8 @@ export interface ClientOptions {
   /**
    * The merchant's API client certificate (API证书), sent only on the routes WeChat Pay serves over mutual
    * TLS (APIv2 `/secapi/pay/refund`); every other call goes through `fetch` without it. Loaded once by
-   * `createClient` (a wrong passphrase is an `INVALID_OPTIONS` error there) and held in one keep-alive
-   * `https.Agent` per client. A route that needs it fails before any I/O when it is missing.
+   * `createClient` when a package with APIv2 routes is composed (a wrong passphrase is an `INVALID_OPTIONS`
+   * error there) and held in one keep-alive `https.Agent` per client. A route that needs it fails before any I/O when it is missing.
    * @default undefined (no client certificate)
    */
   clientCertificate?: ClientCertificateOptions;
@@ -206,6 +229,9 @@ export interface ResolvedOptions {
   readonly clientCertificate?: ResolvedClientCertificate;
 }
 
+/** The part of {@link ResolvedOptions} a protocol checks itself (`ProtocolPlug.resolveOptions`). */
+export type ProtocolOptions = Pick<ResolvedOptions, 'v2ApiKey' | 'v3' | 'clientCertificate'>;
+
 const coreVersion: string = corePackage.version;
 
 function checkUrl(value: unknown, path: string, issues: ValidationIssue[]): string {
@@ -233,7 +259,10 @@ function checkUrl(value: unknown, path: string, issues: ValidationIssue[]): stri
 }
 
 /** Checks client options once, at creation. Throws `ValidationError` with code `INVALID_OPTIONS`. */
-export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3: boolean }): ResolvedOptions {
+export function resolveOptions(
+  options: ClientOptions,
+  plugs: readonly (ProtocolPlug | undefined)[] = [],
+): ResolvedOptions {
   const issues: ValidationIssue[] = [];
   if (typeof options !== 'object' || options === null) {
     throw new ValidationError({
@@ -292,43 +321,14 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     });
   }
   const retry = resolveRetry(options.retry, timeout, issues);
-  let v2ApiKey: V2ApiKey | undefined;
-  if (options.v2 !== undefined || needs.v2) {
-    const apiKey = options.v2?.apiKey;
-    if (apiKey === undefined) {
-      issues.push({
-        path: 'options.v2.apiKey',
-        expected: 'the APIv2 key (a composed package has APIv2 routes)',
-        received: 'nothing',
-      });
-    } else if (typeof apiKey === 'string') {
-      try {
-        v2ApiKey = createV2ApiKey(apiKey);
-      } catch (error) {
-        // The key itself must never be echoed: report only its length.
-        if (!WxparkError.isInstance(error)) throw error;
-        issues.push({
-          path: 'options.v2.apiKey',
-          expected: 'a 32-character APIv2 key',
-          received: `a string of ${apiKey.length} characters`,
-        });
-      }
-    } else {
-      v2ApiKey = apiKey;
-    }
-  }
-  const v3 = options.v3 !== undefined || needs.v3 ? resolveV3(options, issues) : undefined;
-  const clientCertificate =
-    options.clientCertificate === undefined
-      ? undefined
-      : resolveClientCertificate(options.clientCertificate, options.mchId, issues);
+  // Each protocol checks its own options (keys parsed once): a bundle carries only the checks, key loaders
+  // and certificate support of the protocols its route packages bring.
+  const protocolOptions = plugs.map((plug) => plug?.resolveOptions?.(options, issues));
   if (issues.length > 0)
     throw new ValidationError({ code: 'INVALID_OPTIONS', context: 'createClient', issues });
-  return {
+  const common: ResolvedOptions = {
     ...(options.mchId === undefined ? {} : { mchId: options.mchId }),
     ...(options.appId === undefined ? {} : { appId: options.appId }),
-    ...(v2ApiKey === undefined ? {} : { v2ApiKey }),
-    ...(v3 === undefined ? {} : { v3 }),
     baseUrl,
     backupBaseUrls: backups,
     timeout,
@@ -336,8 +336,49 @@ export function resolveOptions(options: ClientOptions, needs: { v2: boolean; v3:
     retry,
     userAgent: options.userAgent ?? `wxpark/${coreVersion} (node ${process.versions.node})`,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  return Object.assign(common, ...protocolOptions);
+}
+
+/** APIv2 options (the key, and the client certificate its refund routes need): checked by `apiV2`. */
+export function resolveV2(options: ClientOptions, issues: ValidationIssue[]): ProtocolOptions {
+  let v2ApiKey: V2ApiKey | undefined;
+  const apiKey = options.v2?.apiKey;
+  if (apiKey === undefined) {
+    issues.push({
+      path: 'options.v2.apiKey',
+      expected: 'the APIv2 key (a composed package has APIv2 routes)',
+      received: 'nothing',
+    });
+  } else if (typeof apiKey === 'string') {
+    try {
+      v2ApiKey = createV2ApiKey(apiKey);
+    } catch (error) {
+      // The key itself must never be echoed: report only its length.
+      if (!WxparkError.isInstance(error)) throw error;
+      issues.push({
+        path: 'options.v2.apiKey',
+        expected: 'a 32-character APIv2 key',
+        received: `a string of ${apiKey.length} characters`,
+      });
+    }
+  } else {
+    v2ApiKey = apiKey;
+  }
+  const clientCertificate =
+    options.clientCertificate === undefined
+      ? undefined
+      : resolveClientCertificate(options.clientCertificate, options.mchId, issues);
+  return {
+    ...(v2ApiKey === undefined ? {} : { v2ApiKey }),
     ...(clientCertificate ? { clientCertificate } : {}),
   };
+}
+
+/** APIv3 options (merchant key and serial, APIv3 key, WeChat Pay's keys): checked by `apiV3`. */
+export function resolveV3Options(options: ClientOptions, issues: ValidationIssue[]): ProtocolOptions {
+  const v3 = resolveV3(options, issues);
+  return v3 === undefined ? {} : { v3 };
 }
 
 function resolveV3(options: ClientOptions, issues: ValidationIssue[]): ResolvedV3 | undefined {

@@ -1,4 +1,4 @@
-import { ApiError, TransportError } from './errors.ts';
+import { ApiError, SignatureError, TransportError, ValidationError, WxparkError } from './errors.ts';
 import { delay } from './retry.ts';
 
 /** Settings for {@link queryUntilKnown}. */
@@ -23,6 +23,68 @@ export interface QueryUntilKnownOptions {
   absentCodes?: readonly string[];
   /** Stops waiting; the promise rejects with its reason. */
   signal?: AbortSignal;
+}
+
+/**
+ * What the gate does with a car after a deduction (扣费受理 or 申请扣款): the one shape of the release
+ * helpers of `@wxpark/parking-v3` (`decideRelease`) and `@wxpark/vehicle-v2` (`decidePayApplyRelease`).
+ */
+export interface ReleaseDecision {
+  /**
+   * `release`: open the gate. `hold`: keep it closed and collect the fee another way. `query-again`: the
+   * outcome is not known yet; wait for the result notice or query the order (see {@link queryUntilKnown})
+   * before deciding, never send the deduction again blindly.
+   */
+  readonly action: 'release' | 'hold' | 'query-again';
+  /** Why, in words an operator can act on. */
+  readonly reason: string;
+  /** The order's trade_state when one was known. */
+  readonly tradeState?: string;
+}
+
+/**
+ * The part of a gate decision that does not depend on the API: what a failed deduction call (`call`, say
+ * `'扣费受理'`) or a `queryUntilKnown` outcome of `absent` or `unknown` means for the car. `undefined` for
+ * anything else (an answer), which the API's own helper reads. Used by `decideRelease` (parking-v3) and
+ * `decidePayApplyRelease` (vehicle-v2), so both protocols decide failures alike.
+ */
+export function decideReleaseOnFailure(input: unknown, call: string): ReleaseDecision | undefined {
+  const queryIt = `${call} may have arrived; query the order by out_trade_no`;
+  if (typeof input === 'object' && input !== null && !(input instanceof Error)) {
+    const outcome = (input as { outcome?: unknown }).outcome;
+    if (outcome === 'absent')
+      return {
+        action: 'hold',
+        reason: `WeChat Pay has no such order: ${call} never arrived; send it again with the same out_trade_no`,
+      };
+    if (outcome === 'unknown')
+      return {
+        action: 'query-again',
+        reason: 'the order is still unknown after querying: query again later',
+      };
+    return undefined;
+  }
+  if (TransportError.isInstance(input))
+    return { action: 'query-again', reason: `no answer (${input.code}): ${queryIt}` };
+  if (ApiError.isInstance(input)) {
+    if (input.isRetryable || !input.signatureVerified || input.code === 'UNEXPECTED_RESPONSE')
+      return { action: 'query-again', reason: `${input.code}: the outcome is not certain; ${queryIt}` };
+    return {
+      action: 'hold',
+      reason: `WeChat Pay refused the deduction: ${input.code} ${input.description ?? input.message}`,
+    };
+  }
+  // An answer that failed verification may still stand for a call WeChat processed: ask, do not guess.
+  if (SignatureError.isInstance(input))
+    return { action: 'query-again', reason: `the answer failed verification (${input.code}): ${queryIt}` };
+  if (ValidationError.isInstance(input))
+    return { action: 'hold', reason: `the request was not sent: ${input.message}` };
+  // An answer that could not be read (not XML/JSON, cut short) came from somewhere after the request left.
+  if (input instanceof Error) {
+    const what = WxparkError.isInstance(input) ? input.code : input.name;
+    return { action: 'query-again', reason: `the answer could not be read (${what}): ${queryIt}` };
+  }
+  return undefined;
 }
 
 /** What {@link queryUntilKnown} learnt. */

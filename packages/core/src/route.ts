@@ -1,5 +1,5 @@
 import { ApiError, type ValidationIssue } from './errors.ts';
-import type { ResolvedOptions } from './options.ts';
+import type { ClientOptions, ProtocolOptions, ResolvedOptions } from './options.ts';
 import type { PlatformKeyProvider } from './platform-keys.ts';
 import { runSchema, type Schema, type StandardSchema, toStandardSchema } from './schema.ts';
 import type { RawResponse, SendOptions, Transport } from './transport.ts';
@@ -134,6 +134,11 @@ export interface ProtocolContext {
  * `createClient` itself so a bundle carries only the protocols its routes use.
  */
 export interface ProtocolPlug {
+  /**
+   * Checks the client options this protocol uses (keys parsed once), adding what is wrong to `issues`;
+   * `createClient` runs it for each protocol its packages need, before any protocol is created.
+   */
+  resolveOptions?(options: ClientOptions, issues: ValidationIssue[]): ProtocolOptions;
   create(context: ProtocolContext): Protocol;
 }
 

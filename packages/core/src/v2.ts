@@ -1,6 +1,6 @@
 import { createNonce, signV2, type V2ApiKey, type V2SignType, verifyV2 } from '@wxpark/signer';
 import { ApiError, SignatureError, ValidationError, WxparkError } from './errors.ts';
-import { missingCredentials } from './options.ts';
+import { missingCredentials, resolveV2 } from './options.ts';
 import { isRetryable } from './retry.ts';
 import type { AnyRoute, Protocol, ProtocolContext, ProtocolPlug, ProtocolResult, XmlCodec } from './route.ts';
 import type { PreparedAttempt, RawResponse, SendOptions, Transport } from './transport.ts';
@@ -115,10 +115,12 @@ export class V2Protocol implements Protocol {
     try {
       fields = this.#codec.parse(response.body);
     } catch (error) {
-      if (WxparkError.isInstance(error)) throw error;
+      // The codec's own refusal (an XmlError: unclosed, too deep, a DOCTYPE) says nothing of the route
+      // or that the call got there: wrap every parse failure the same way.
       throw new WxparkError({
         code: 'MALFORMED_RESPONSE',
         message: `${route.path} answered a body that is not APIv2 XML`,
+        hint: 'the call reached WeChat Pay and may have been processed: query its state before sending it again',
         cause: error,
       });
     }
@@ -175,7 +177,7 @@ export class V2Protocol implements Protocol {
  * `definePackage({ …, v2: apiV2({ build: buildXml, parse: parseXml }) })`.
  */
 export function apiV2(codec: XmlCodec): ProtocolPlug {
-  return { create: (context) => new V2Protocol(codec, context) };
+  return { resolveOptions: resolveV2, create: (context) => new V2Protocol(codec, context) };
 }
 
 function signTypeOf(fields: V2Fields): V2SignType {

@@ -7,7 +7,7 @@ import {
 } from '@wxpark/signer';
 import { certificatesRoute, readCertificates } from './certificates.ts';
 import { ApiError, type ApiErrorCode, type ApiErrorDetail, WxparkError } from './errors.ts';
-import { missingCredentials, type ResolvedV3 } from './options.ts';
+import { missingCredentials, type ResolvedV3, resolveV3Options } from './options.ts';
 import { createPlatformKeys, type PlatformKeyProvider } from './platform-keys.ts';
 import { isRetryable } from './retry.ts';
 import type { AnyRoute, Protocol, ProtocolContext, ProtocolPlug, ProtocolResult } from './route.ts';
@@ -140,6 +140,7 @@ export class V3Protocol implements Protocol {
       throw new WxparkError({
         code: 'MALFORMED_RESPONSE',
         message: `${route.path} answered a body that is not JSON`,
+        hint: 'the call reached WeChat Pay and may have been processed: query its state before sending it again',
         cause: error,
       });
     }
@@ -166,6 +167,7 @@ export class V3Protocol implements Protocol {
 
 /** The APIv3 support a package with APIv3 routes brings to a client: `definePackage({ …, v3: apiV3 })`. */
 export const apiV3: ProtocolPlug = {
+  resolveOptions: resolveV3Options,
   create: (context) => new V3Protocol(context),
 };
 

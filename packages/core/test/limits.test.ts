@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { closedUrl, listen } from '@wxpark/test-utils';
+import { XmlError } from '@wxpark/xml';
 import { describe, expect, it } from 'vitest';
-import { TransportError } from '../src/errors.ts';
+import { TransportError, WxparkError } from '../src/errors.ts';
 import { resolveOptions } from '../src/options.ts';
 import { testClient } from './helpers.ts';
 
@@ -32,7 +33,7 @@ describe('test traffic never reaches production', () => {
 
   it('keeps the production pair only when neither baseUrl nor backupBaseUrls is given', () => {
     const hosts = (options: Parameters<typeof resolveOptions>[0]) => {
-      const resolved = resolveOptions(options, { v2: false, v3: false });
+      const resolved = resolveOptions(options);
       return [resolved.baseUrl, ...resolved.backupBaseUrls];
     };
     expect(hosts({})).toEqual(['https://api.mch.weixin.qq.com', 'https://api2.mch.weixin.qq.com']);
@@ -148,4 +149,27 @@ describe('a response body has a size cap', () => {
     const error = await client.v3['core-test'].entry({}).catch((e: unknown) => e);
     expect((error as { status?: number }).status).toBe(404);
   });
+});
+
+describe('an answer that cannot be read', () => {
+  for (const [what, body] of [
+    ['is not XML', '<xml><return_code>SUCCESS</return_code>'],
+    ['declares a DOCTYPE', '<!DOCTYPE xml [<!ENTITY e "x">]><xml><return_code>&e;</return_code></xml>'],
+  ] as const) {
+    it(`is a MALFORMED_RESPONSE naming the route and saying it reached WeChat Pay, when an APIv2 answer ${what}`, async () => {
+      const server = await listen((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(body);
+      });
+      const error = await testClient(server.url)
+        .v2['core-test'].notification({})
+        .catch((e: unknown) => e);
+      expect(WxparkError.isInstance(error)).toBe(true);
+      expect(XmlError.isInstance(error)).toBe(false);
+      expect((error as WxparkError).code).toBe('MALFORMED_RESPONSE');
+      expect((error as WxparkError).message).toContain('/core-test/notification');
+      expect((error as WxparkError).hint).toMatch(/reached WeChat Pay/);
+      expect(XmlError.isInstance((error as Error).cause)).toBe(true);
+    });
+  }
 });

@@ -106,3 +106,33 @@ describe('host URLs', () => {
     expect(printed).not.toContain('hunter2-pass');
   });
 });
+
+describe('options checked per protocol', () => {
+  const v3 = {
+    serialNo: 'ABCDEF',
+    privateKey: privatePem,
+    publicKey: { id: 'PUB_KEY_ID_0100', key: publicPem },
+  };
+
+  it('an APIv3-only client leaves APIv2 options to the APIv2 support its packages do not bring', () => {
+    const options = {
+      mchId: '1900000100',
+      v3,
+      v2: { apiKey: 'too short' },
+      clientCertificate: { cert: 'not a certificate' } as never,
+    };
+    expect(() => createClient(options, [v3Package])).not.toThrow();
+  });
+
+  it('an APIv3 client still refuses its own options with every issue at once', () => {
+    const error = optionsError({
+      mchId: '1900000100',
+      v3: { ...v3, serialNo: 'not hex' },
+      maxResponseBytes: 1,
+    });
+    expect(error.issues.map((issue) => issue.path)).toEqual([
+      'options.maxResponseBytes',
+      'options.v3.serialNo',
+    ]);
+  });
+});

@@ -27,6 +27,36 @@ const common = {
   },
 } as const satisfies Record<string, KnownError>;
 
+// 停车缴费服务 (/v3/parking/reminders/*): its pages (doc/v3/partner/4019557757 entry, 4019557725 exit,
+// 4019557765 payment, 4020338487 ext-payment, 4020339052 开发指引) give no route-level error list
+// (../shared/spec wechatpay-parking.md, C: "No code list was found for /v3/parking/reminders/*"), so these
+// routes list the common codes of 基本规则, and the queries add its 404 RESOURCE_NOT_EXISTS (B3.7).
+
+/** 同步车辆入场/出场通知, 同步支付信息, 同步扩展支付信息, 查询停车费. */
+export const reminderErrors = {
+  ...common,
+  INVALID_REQUEST: {
+    retryable: false,
+    hint: 'well formed but against a rule of the stay (the message says which; the documents require out_serial_number, parking_id and plate_number to match the entry): fix the data, do not resend as is',
+  },
+  NO_AUTH: {
+    retryable: false,
+    hint: 'the merchant lacks 停车缴费服务 (service providers and platform merchants only), or the lot is not enabled for it',
+  },
+} as const satisfies Record<string, KnownError>;
+
+/** 停车场进件申请 and withdrawal. */
+export const parkingLotApplyErrors = { ...common } as const satisfies Record<string, KnownError>;
+
+/** 查询停车场信息, 查询停车场进件申请单, 查询停车场进件申请单列表. */
+export const parkingLotQueryErrors = {
+  ...common,
+  RESOURCE_NOT_EXISTS: {
+    retryable: false,
+    hint: 'no such lot or application: check out_parking_lot_id / wx_parking_lot_id / parking_lot_audit_no',
+  },
+} as const satisfies Record<string, KnownError>;
+
 /** 查询车牌服务开通信息, 创建停车入场. */
 export const scoreParkingErrors = { ...common } as const satisfies Record<string, KnownError>;
 

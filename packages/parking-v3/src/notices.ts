@@ -1,11 +1,10 @@
 import {
   createV3NoticeHandler,
-  discriminated,
+  discriminatedOf,
   integer,
-  object,
+  objectOf,
   oneOf,
   optional,
-  type Schema,
   string,
   type V3Notice,
   type V3NoticeHandler,
@@ -13,7 +12,7 @@ import {
   type V3NoticeKeys,
 } from '@wxpark/core';
 import type { RefundNoticeResource } from './refunds.ts';
-import type { FeeParkingState, ParkingFee, PayState } from './reminders.ts';
+import { type FeeParkingState, type ParkingFee, type PayState, payStates } from './reminders.ts';
 import type { ParkingTransaction } from './scoreparking.ts';
 
 /** 停车入场状态变更通知 resource. */
@@ -51,22 +50,25 @@ export type ParkingFeeReply =
 
 const amount = integer({ min: 0 });
 /** The run-time rule for {@link ParkingFeeReply}. */
-const parkingFeeReplyRule: Schema<unknown, unknown> = discriminated('code', {
-  SUCCESS: object({
+const parkingFeeReplyRule = discriminatedOf<ParkingFeeReply>()('code', {
+  SUCCESS: objectOf<Extract<ParkingFeeReply, { code: 'SUCCESS' }>>()({
     code: oneOf(['SUCCESS']),
     message: optional(string({ maxLength: 256 })),
     total_amount: amount,
     parking_timestamp: amount,
     parking_state: string({ minLength: 1, maxLength: 64 }),
-    pay_state: string({ minLength: 1, maxLength: 64 }),
+    pay_state: oneOf(payStates),
     allowed_exit_timestamp: optional(amount),
     next_raise_price: optional(amount),
     next_raise_timestamp: optional(amount),
     payable_amount: amount,
     paid_amount: amount,
   }),
-  FAIL: object({ code: oneOf(['FAIL']), message: string({ minLength: 1, maxLength: 256 }) }),
-}) as Schema<unknown, unknown>;
+  FAIL: objectOf<Extract<ParkingFeeReply, { code: 'FAIL' }>>()({
+    code: oneOf(['FAIL']),
+    message: string({ minLength: 1, maxLength: 256 }),
+  }),
+});
 
 /** The event types {@link createParkingNoticeHandler} declares. */
 export const parkingEventTypes = [

@@ -1,18 +1,8 @@
-import { ApiError, type QueryOutcome, TransportError, ValidationError } from '@wxpark/core';
+import { decideReleaseOnFailure, type QueryOutcome, type ReleaseDecision } from '@wxpark/core';
 import type { ParkingTransaction } from './scoreparking.ts';
 
-/** What the gate does with a car after 扣费受理. */
-export interface ReleaseDecision {
-  /**
-   * `release`: open the gate. `hold`: keep it closed and collect the fee another way. `query-again`: the
-   * outcome is not known yet; query the order (see `queryUntilKnown`) before deciding, never resend blindly.
-   */
-  readonly action: 'release' | 'hold' | 'query-again';
-  /** Why, in words an operator can act on. */
-  readonly reason: string;
-  /** The order's trade_state when one was known. */
-  readonly tradeState?: string;
-}
+/** The gate decision, one shape for both protocols (defined in `@wxpark/core`). */
+export type { ReleaseDecision };
 
 /** What {@link decideRelease} reads: an answer of 扣费受理 or 查询订单, a `queryUntilKnown` outcome, or an error. */
 export type ReleaseInput =
@@ -84,40 +74,11 @@ export function decideRelease(input: ReleaseInput): ReleaseDecision {
     if (outcome === 'found' && isTransaction((data as { data?: unknown } | undefined)?.data)) {
       return fromTransaction((data as { data: ParkingTransaction }).data);
     }
-    if (outcome === 'absent') {
-      return {
-        action: 'hold',
-        reason:
-          'WeChat Pay has no such order: 扣费受理 never arrived; send it again with the same out_trade_no',
-      };
-    }
-    if (outcome === 'unknown') {
-      return {
-        action: 'query-again',
-        reason: 'the order is still unknown after querying: query again later',
-      };
-    }
   }
-  if (TransportError.isInstance(input)) {
-    return {
-      action: 'query-again',
-      reason: `no answer (${input.code}): the call may have arrived; query the order by out_trade_no`,
-    };
-  }
-  if (ApiError.isInstance(input)) {
-    if (input.isRetryable || !input.signatureVerified || input.code === 'UNEXPECTED_RESPONSE') {
-      return {
-        action: 'query-again',
-        reason: `${input.code}: the outcome is not certain; query the order by out_trade_no`,
-      };
-    }
-    return {
+  return (
+    decideReleaseOnFailure(input, '扣费受理') ?? {
       action: 'hold',
-      reason: `WeChat Pay refused the deduction: ${input.code} ${input.description ?? input.message}`,
-    };
-  }
-  if (ValidationError.isInstance(input)) {
-    return { action: 'hold', reason: `the request was not sent: ${input.message}` };
-  }
-  return { action: 'hold', reason: 'not an answer of 扣费受理 or 查询订单' };
+      reason: 'not an answer of 扣费受理 or 查询订单',
+    }
+  );
 }

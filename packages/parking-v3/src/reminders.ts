@@ -13,6 +13,7 @@ import {
   text,
 } from '@wxpark/core';
 import { type ChargingRule, chargingRule } from './charging-rule.ts';
+import { parkingLotApplyErrors, parkingLotQueryErrors, reminderErrors } from './error-codes.ts';
 import {
   fen,
   outSerialNumber,
@@ -330,7 +331,7 @@ const parkingLotTypes = [
   'PARKING_LOT_TYPE_PARK_AREA',
   'PARKING_LOT_TYPE_OTHER_PUBLIC_FACILITY',
 ] as const;
-const payStates = ['PAY_STATUS_UNKNOWN', 'PAY_STATUS_UNPAID', 'PAY_STATUS_PAID'] as const;
+export const payStates = ['PAY_STATUS_UNKNOWN', 'PAY_STATUS_UNPAID', 'PAY_STATUS_PAID'] as const;
 const payTypes = ['PAY_TYPE_UNKNOWN', 'PAY_TYPE_WXPAY', 'PAY_TYPE_OTHERS'] as const;
 const payChannels = [
   'PAY_CHANNEL_UNKNOWN',
@@ -507,6 +508,7 @@ export const parkingEntry = defineRoute({
   method: 'POST',
   path: `${reminders}/entry`,
   title: '同步车辆入场通知',
+  errors: reminderErrors,
   docs: `${docs}4019557757`,
   request: entryRequest,
   response: answerOf<ParkingEntryResponse>()({ serial_number: text() }),
@@ -518,6 +520,7 @@ export const parkingExit = defineRoute({
   method: 'POST',
   path: `${reminders}/exit`,
   title: '同步车辆出场通知',
+  errors: reminderErrors,
   docs: `${docs}4019557725`,
   request: exitRequest,
   response: noContent,
@@ -529,6 +532,7 @@ export const parkingPayment = defineRoute({
   method: 'POST',
   path: `${reminders}/payment`,
   title: '同步支付信息',
+  errors: reminderErrors,
   docs: `${docs}4019557765`,
   request: paymentRequest,
   response: noContent,
@@ -540,6 +544,7 @@ export const parkingExtPayment = defineRoute({
   method: 'POST',
   path: `${reminders}/ext-payment`,
   title: '同步扩展支付信息',
+  errors: reminderErrors,
   docs: `${docs}4020338487`,
   request: extPaymentRequest,
   response: noContent,
@@ -551,6 +556,7 @@ export const parkingFee = defineRoute({
   method: 'POST',
   path: `${reminders}/parking-fee`,
   title: '查询停车费',
+  errors: reminderErrors,
   request: objectOf<ParkingFeeRequest>()({
     out_serial_number: outSerialNumber,
     plate_number: optional(reminderPlate),
@@ -581,6 +587,7 @@ export const parkingLotQuery = defineRoute({
   method: 'GET',
   path: `${reminders}/parking-lot`,
   title: '查询停车场信息',
+  errors: parkingLotQueryErrors,
   request: refine(objectOf<ParkingLotQueryRequest>()(lotIds), (v) =>
     v.out_parking_lot_id || v.wx_parking_lot_id
       ? undefined
@@ -611,6 +618,7 @@ export const parkingLotApplication = defineRoute({
   method: 'POST',
   path: `${reminders}/application`,
   title: '提交停车场申请',
+  errors: parkingLotApplyErrors,
   request: objectOf<ParkingLotApplicationRequest>()({ parking_lot: parkingLot }),
   response: answerOf<ParkingLotApplicationResponse>()({ parking_lot_audit_no: text() }),
 });
@@ -621,6 +629,7 @@ export const parkingLotApplicationQuery = defineRoute({
   method: 'GET',
   path: `${reminders}/application/query`,
   title: '查询停车场申请',
+  errors: parkingLotQueryErrors,
   request: objectOf<ParkingLotApplicationQueryRequest>()(applicationIds),
   response: answerOf<ParkingLotApplicationQueryResponse>()({
     application: applicationAnswer,
@@ -634,6 +643,7 @@ export const parkingLotApplicationWithdraw = defineRoute({
   method: 'POST',
   path: `${reminders}/application/withdraw`,
   title: '撤回停车场申请',
+  errors: parkingLotApplyErrors,
   request: objectOf<ParkingLotApplicationWithdrawRequest>()(applicationIds),
   response: noContent,
 });
@@ -644,6 +654,7 @@ export const parkingLotApplications = defineRoute({
   method: 'GET',
   path: `${reminders}/applications`,
   title: '查询停车场申请列表',
+  errors: parkingLotQueryErrors,
   request: objectOf<ParkingLotApplicationsRequest>()({
     out_parking_lot_id: string({ maxLength: 64 }),
     offset: optional(integer({ min: 0 })),

@@ -177,7 +177,20 @@ describe('APIv3 parking callbacks', () => {
       onError: (error) => refused.push(error),
     });
     const server = await listen((req, res) => void strict.node(req, res));
-    for (const wrong of [undefined, { code: 'SUCCESS', total_amount: 1500 }, { code: 'OK' }]) {
+    const fullFee = {
+      code: 'SUCCESS',
+      total_amount: 1500,
+      parking_timestamp: 3600,
+      parking_state: 'PARKING_STATE_ENTERED',
+      payable_amount: 1500,
+      paid_amount: 0,
+    };
+    for (const wrong of [
+      undefined,
+      { code: 'SUCCESS', total_amount: 1500 },
+      { code: 'OK' },
+      { ...fullFee, pay_state: 'PAID' },
+    ]) {
       reply = wrong;
       const delivery = await sandbox.sendV3Notice({
         url: `${server.url}/fee`,
@@ -191,8 +204,19 @@ describe('APIv3 parking callbacks', () => {
       'INVALID_NOTICE_REPLY',
       'INVALID_NOTICE_REPLY',
       'INVALID_NOTICE_REPLY',
+      'INVALID_NOTICE_REPLY',
     ]);
     expect((refused[1] as WxparkError).message).toContain('parking_timestamp');
+    // 支付状态 is one of WeChat's three values; a lot's own word is refused before WeChat sees it.
+    expect((refused[3] as WxparkError).message).toContain('pay_state');
+    reply = { ...fullFee, pay_state: 'PAY_STATUS_UNPAID' };
+    const fee = await sandbox.sendV3Notice({
+      url: `${server.url}/fee`,
+      event_type: 'PARKING_FEE.QUERY_TRANS_INFO',
+      resource: { out_serial_number: 'P2' },
+    });
+    expect(fee.status).toBe(200);
+    expect(JSON.parse(fee.body)).toEqual(reply);
     reply = { code: 'FAIL', message: '未找到该车辆' };
     const answered = await sandbox.sendV3Notice({
       url: `${server.url}/fee`,

@@ -2,7 +2,7 @@ import { ApiError, type RouteErrorCode, routeError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { parkingV3 } from '../src/index.ts';
-import { v3Client } from './helpers.ts';
+import { lotIdOf, parkingEntry, v3Client } from './helpers.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -55,5 +55,46 @@ describe('known error codes per route', () => {
     expect(ApiError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'FREQUENCY_LIMITED', isRetryable: true });
     expect((error as ApiError).hint).toMatch(/slow down/);
+  });
+});
+
+describe('停车缴费服务 routes list the documented codes too', () => {
+  const entry = parkingV3.routes['v3/parking/reminders/entry'];
+
+  it('every route of the package has an error table', () => {
+    const empty = Object.entries(parkingV3.routes)
+      .filter(([, route]) => Object.keys(route.errors ?? {}).length === 0)
+      .map(([key]) => key);
+    expect(empty).toEqual([]);
+  });
+
+  it('types a documented code of 同步车辆入场通知 (NO_AUTH) with its hint, not retryable', async () => {
+    sandbox.failNext({ path: '/v3/parking/reminders/entry', status: 403, code: 'NO_AUTH' });
+    const error = await v3Client(sandbox)
+      .v3.parking.reminders.entry(parkingEntry(lotIdOf(sandbox)))
+      .catch((e: unknown) => e);
+    const failure = routeError(entry, error);
+    expect(failure?.code).toBe('NO_AUTH');
+    expect(failure?.hint).toMatch(/停车缴费服务/);
+    expect(failure?.isRetryable).toBe(false);
+    expectTypeOf<'NO_AUTH' | 'SYSTEM_ERROR' | 'INVALID_REQUEST'>().toExtend<RouteErrorCode<typeof entry>>();
+    expectTypeOf<'NOT_ENOUGH'>().not.toExtend<RouteErrorCode<typeof entry>>();
+  });
+
+  it('keeps an unknown code of 同步车辆入场通知 a plain string without a hint', async () => {
+    sandbox.failNext({ path: '/v3/parking/reminders/entry', status: 400, code: 'LOT_OFFLINE_SOMEDAY' });
+    const error = await v3Client(sandbox)
+      .v3.parking.reminders.entry(parkingEntry(lotIdOf(sandbox)))
+      .catch((e: unknown) => e);
+    const failure = routeError(entry, error);
+    expect(failure?.code).toBe('LOT_OFFLINE_SOMEDAY');
+    expect(failure?.hint).toBeUndefined();
+    // The code's type still takes any string WeChat may add.
+    expectTypeOf<'LOT_OFFLINE_SOMEDAY'>().toExtend<NonNullable<typeof failure>['code']>();
+  });
+
+  it('lists RESOURCE_NOT_EXISTS on the lot queries only', () => {
+    expect(parkingV3.routes['v3/parking/reminders/parking-lot'].errors).toHaveProperty('RESOURCE_NOT_EXISTS');
+    expect(entry.errors).not.toHaveProperty('RESOURCE_NOT_EXISTS');
   });
 });

@@ -1,7 +1,13 @@
 import { ApiError, createClient, getNoticeKeys, ValidationError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { createParkingNoticeHandler, type ParkingNotice, parkingV3, type Refund } from '../src/index.ts';
+import {
+  createParkingNoticeHandler,
+  type ParkingNotice,
+  parkingV3,
+  type Refund,
+  type RefundNoticeResource,
+} from '../src/index.ts';
 import { listen, merchantOf, v3Client } from './helpers.ts';
 
 let sandbox: Sandbox;
@@ -206,6 +212,41 @@ describe('APIv3 refunds (退款申请, 查询单笔退款) against the sandbox',
       await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
     }
   });
+
+  for (const outcome of ['ABNORMAL', 'CLOSED'] as const) {
+    it(`delivers a verified, typed REFUND.${outcome} notice when the sandbox ends the refund ${outcome}, and the query agrees`, async () => {
+      const client = v3Client(sandbox);
+      const notices: ParkingNotice[] = [];
+      const handler = createParkingNoticeHandler({
+        ...getNoticeKeys(client),
+        onNotice: (n) => void notices.push(n),
+      });
+      const receiver = await listen((req, res) => void handler.node(req, res));
+      try {
+        const order = await paidOrder(client, merchantOf(sandbox).appId, 300);
+        sandbox.setRefundOutcome(outcome);
+        const out_refund_no = `R${outcome[0]}${order.out_trade_no}`;
+        const accepted = await client.v3.refund.domestic.refunds({
+          out_trade_no: order.out_trade_no,
+          out_refund_no,
+          notify_url: `${receiver.url}/refund`,
+          amount: { refund: 300, total: 300, currency: 'CNY' },
+        });
+        expect(accepted.data.status).toBe('PROCESSING');
+        await expect.poll(() => notices.length).toBe(1);
+        const notice = notices[0]!;
+        expect(notice.event_type).toBe(`REFUND.${outcome}`);
+        if (notice.event_type !== 'REFUND.ABNORMAL' && notice.event_type !== 'REFUND.CLOSED') return;
+        expectTypeOf(notice.resource).toEqualTypeOf<RefundNoticeResource>();
+        expect(notice.resource).toMatchObject({ out_refund_no, refund_status: outcome });
+        expect(notice.resource.success_time).toBeUndefined();
+        const query = client.v3.refund.domestic.refunds['{out_refund_no}'];
+        expect((await query({ out_refund_no })).data.status).toBe(outcome);
+      } finally {
+        await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
+      }
+    });
+  }
 
   it('checks the refund answer after its signature: a signed answer without refund_id is UNEXPECTED_RESPONSE', async () => {
     const client = v3Client(sandbox);

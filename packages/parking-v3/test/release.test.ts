@@ -76,6 +76,18 @@ describe('decideRelease: the car leaves only on ACCEPTED or SUCCESS', () => {
     expect(decision.reason).toMatch(/INVALID_REQUEST/);
   });
 
+  it('asks to query again when the answer of 扣费受理 fails verification or cannot be read: the order may stand', async () => {
+    const client = v3Client(sandbox);
+    const order = await deduction(client);
+    sandbox.setHostile('bad-sign');
+    const forged = await client.v3.vehicle.transactions.parking(order).catch((e: unknown) => e);
+    expect(decideRelease(forged)).toMatchObject({ action: 'query-again', reason: /verification/ });
+    const second = await deduction(client);
+    sandbox.setHostile('garbage');
+    const unreadable = await client.v3.vehicle.transactions.parking(second).catch((e: unknown) => e);
+    expect(decideRelease(unreadable).action).toBe('query-again');
+  });
+
   it('asks to query again on an unverified or retryable failure, never releases on one', () => {
     const unsigned = new ApiError({
       code: 'SYSTEM_ERROR',

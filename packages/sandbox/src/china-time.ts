@@ -19,3 +19,9 @@ export function formatChinaRfc3339(date: Date): string {
   const t = formatChinaTime(date);
   return `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12, 14)}+08:00`;
 }
+
+/** `yyyy-MM-dd HH:mm:ss` in China time, as the APIv2 refund APIs write 退款成功时间. */
+export function formatChinaDateTime(date: Date): string {
+  const t = formatChinaTime(date);
+  return `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)} ${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12, 14)}`;
+}

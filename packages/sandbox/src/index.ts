@@ -9,6 +9,7 @@ export type {
   FailNextOptions,
   HostileMode,
   RecordedRequest,
+  RefundOutcome,
   Sandbox,
   SandboxBrand,
   SandboxConfig,

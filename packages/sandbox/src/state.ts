@@ -1,6 +1,7 @@
 import { createV2ApiKey, type V2ApiKey } from '@wxpark/signer';
 import { type AnswerOverrideQueue, createAnswerOverrideQueue } from './admin/answer-override.ts';
 import { createHostileQueue, type HostileQueue } from './admin/hostile.ts';
+import { createRefundOutcomeQueue, type RefundOutcomeQueue } from './admin/refund-outcome.ts';
 import { createJournal, type Journal } from './inspector/journal.ts';
 import { parseVehicleUser } from './keys/config.ts';
 import { publicPlatformView } from './keys/platform-keys.ts';
@@ -65,6 +66,8 @@ export interface SandboxState {
   readonly hostile: HostileQueue;
   /** Changes waiting for the next successful answers. */
   readonly answerOverrides: AnswerOverrideQueue;
+  /** How the next accepted refunds end. */
+  readonly refundOutcomes: RefundOutcomeQueue;
   readonly v3: V3State;
   /** What the inspector shows: the last requests and notices, secrets masked. */
   readonly journal: Journal;
@@ -100,6 +103,7 @@ export function createState(
     orders: new Map(),
     hostile: createHostileQueue(),
     answerOverrides: createAnswerOverrideQueue(),
+    refundOutcomes: createRefundOutcomeQueue(),
     journal: createJournal(),
     v3: createV3State(config, platform, config.platform, keyMode),
     shutdown: new AbortController(),

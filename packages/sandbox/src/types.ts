@@ -243,6 +243,12 @@ export type HostileMode =
 /** The hostile modes that spoil a signature (the others concern the connection or the body). */
 export type SignatureHostileMode = Exclude<HostileMode, 'slow' | 'drop' | 'garbage'>;
 
+/**
+ * How a refund the sandbox accepted ends (the APIv3 refund `status`; APIv2 查询退款 says CHANGE for
+ * ABNORMAL and REFUNDCLOSE for CLOSED). PROCESSING never settles: no notice follows.
+ */
+export type RefundOutcome = 'SUCCESS' | 'ABNORMAL' | 'CLOSED' | 'PROCESSING';
+
 /** An APIv3 error the sandbox is told to answer instead of processing the next call(s). */
 export interface FailNextOptions {
   /**
@@ -375,6 +381,13 @@ export interface Sandbox {
     plate_number: string,
     event: { vehicle_event_type: 'NORMAL' | 'BLOCKED'; vehicle_event_des?: string },
   ): Promise<{ status: number; body: string }>;
+  /**
+   * Makes the next `count` refunds accepted (APIv3 退款申请 or APIv2 申请退款, default 1) end in `status`
+   * instead of SUCCESS: the refund's status, its query and its notice (`REFUND.ABNORMAL`, `REFUND.CLOSED`;
+   * APIv2 `refund_status` CHANGE, REFUNDCLOSE) agree. A CLOSED refund gives its amount back to the order;
+   * PROCESSING stays so and sends nothing. Queued like hostile modes: first set, first used.
+   */
+  setRefundOutcome(status: RefundOutcome, options?: { count?: number }): void;
   /** The current APIv3 key mode. */
   readonly keyMode: V3KeyMode;
   /** Switches the key that signs APIv3 answers and callbacks from now on. */

@@ -150,6 +150,18 @@ describe('the inspector in Chromium', () => {
     await page.screenshot({ path: `${artifacts}inspector-actions.png`, fullPage: true });
   });
 
+  it('sets the outcome of the next refund from its form and shows it waiting', async () => {
+    await page.locator('#refund-outcome-form select[name=outcome]').selectOption('CLOSED');
+    await page.getByTestId('arm-refund-outcome').click();
+    await expect
+      .poll(() => page.getByTestId('refund-outcome-result').textContent())
+      .toBe('set: the next 1 refund(s) end CLOSED (APIv2: REFUNDCLOSE)');
+    await expect.poll(() => page.getByTestId('refund-outcome-queue').textContent()).toBe('CLOSED ×1');
+    expect(await (await fetch(`${sandbox.url}/__sandbox/refund-outcome`)).json()).toEqual([
+      { status: 'CLOSED', remaining: 1 },
+    ]);
+  });
+
   it('renders what a request carries as text, never as markup', async () => {
     await fetch(`${sandbox.url}/v3/%3Cimg%20src=x%20onerror=alert(1)%3E`, {
       method: 'POST',

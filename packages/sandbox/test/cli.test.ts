@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { SandboxConfig } from '../src/index.ts';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -67,6 +67,7 @@ describe('the CLI', () => {
 
   it('exits 1 with a one-line error for a config it cannot use', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wxpark-sandbox-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'bad.json');
     writeFileSync(
       file,

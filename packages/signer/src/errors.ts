@@ -18,7 +18,8 @@ const signerMarker = Symbol.for('wxpark.error.SignerError');
  * - `EXPIRED_KEY`: the platform certificate named is outside its validity period.
  * - `SIGNATURE_PROBE`: a deliberate `WECHATPAY/SIGNTEST/` probe, which must never verify.
  * - `SIGNATURE_MISMATCH`: the signature does not verify.
- * - `DECRYPT_FAILED`: AES-GCM or RSA-OAEP decryption failed (usually the wrong key).
+ * - `DECRYPT_FAILED`: AES-GCM, AES-ECB (the APIv2 refund notice's req_info) or RSA-OAEP decryption failed
+ *   (usually the wrong key).
  */
 export type SignerErrorCode =
   | 'INVALID_KEY'

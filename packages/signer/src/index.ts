@@ -1,3 +1,4 @@
+export { decryptV2RefundInfo, encryptV2RefundInfo } from './ecb.ts';
 export { describeValue, SignerError, type SignerErrorCode, type SignerErrorInit } from './errors.ts';
 export {
   decryptAeadAes256Gcm,

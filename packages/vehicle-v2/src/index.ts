@@ -82,3 +82,14 @@ export {
   type V2RefundEntry,
   type V2RefundStatus,
 } from './refund.ts';
+export {
+  decryptRefundNotice,
+  type RefundNoticeStatus,
+  type RefundResultNotice,
+} from './refund-notice.ts';
+export {
+  decidePayApplyRelease,
+  type PayApplyReleaseInput,
+  type PayApplyReleaseOptions,
+  type ReleaseDecision,
+} from './release.ts';

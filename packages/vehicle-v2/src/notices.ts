@@ -9,6 +9,7 @@ import {
 } from '@wxpark/core';
 import { createV2ApiKey, type V2ApiKey, type V2SignType, verifyV2 } from '@wxpark/signer';
 import { buildXml, parseXml, XmlError } from '@wxpark/xml';
+import { decryptRefundNotice, type RefundResultNotice } from './refund-notice.ts';
 
 /** 车牌状态变更通知: sent to the notify_url of 用户入场通知. */
 export interface PlateStateNotice {
@@ -65,17 +66,27 @@ export type V2Notice =
       readonly eventTime?: Date;
     }
   | { readonly kind: 'pay-result'; readonly id: string; readonly fields: PayResultNotice }
+  | {
+      readonly kind: 'refund';
+      readonly id: string;
+      /**
+       * The decrypted req_info of the 退款结果通知. The notice carries no sign: only the APIv2 key that
+       * encrypted req_info vouches for it, and AES-ECB has no integrity check of its own, so a refund that
+       * moves money should be confirmed with 查询退款 before anything irreversible.
+       */
+      readonly fields: RefundResultNotice;
+    }
   | { readonly kind: 'other'; readonly id: string; readonly fields: Readonly<Record<string, string>> };
 
-/** The notice kinds a handler can declare. */
-export type V2NoticeKind = 'plate-state' | 'pay-result';
+/** The notice kinds a handler can declare: 车牌状态变更通知, 扣费结果通知, 退款结果通知. */
+export type V2NoticeKind = 'plate-state' | 'pay-result' | 'refund';
 
 /** A notice of a declared kind, as `onNotice` receives it. */
 export type DeclaredV2Notice = Extract<V2Notice, { kind: V2NoticeKind }>;
 
 /** Settings for verifying APIv2 notices. */
 export interface V2NoticeKeys {
-  /** APIv2 密钥. */
+  /** APIv2 密钥: it verifies signed notices and decrypts 退款结果通知. */
   apiKey: string | V2ApiKey;
   /**
    * The sign type the merchant is configured for. A notice without `sign_type` is verified with it; a notice
@@ -90,16 +101,26 @@ export interface V2NoticeKeys {
  * fields as received; after it, empty fields are dropped, and the kind, the typed fields and the dedup `id`
  * come from the non-empty ones only. A parsed object is refused by type: re-serialising a body changes it.
  *
- * @throws `SignatureError` (MISSING_SIGN, SIGN_TYPE_MISMATCH, SIGNATURE_MISMATCH), `XmlError`.
+ * A 退款结果通知 is the one APIv2 notice WeChat does not sign: its `req_info` is encrypted with a key derived
+ * from the APIv2 key instead (AES-256-ECB), and decrypting it is the only proof it came from WeChat Pay.
+ * Its outer fields (appid, mch_id, sub_mch_id) are proven by nothing and are not returned.
+ *
+ * @throws `SignatureError` (MISSING_SIGN, SIGN_TYPE_MISMATCH, SIGNATURE_MISMATCH; DECRYPT_FAILED for a
+ * req_info that does not decrypt), `WxparkError` MALFORMED_NOTICE (a req_info without the refund's ids),
+ * `XmlError`.
  */
 export function verifyV2Notice(rawBody: string | Uint8Array, keys: V2NoticeKeys): V2Notice {
   const key = typeof keys.apiKey === 'string' ? createV2ApiKey(keys.apiKey) : keys.apiKey;
   const signType = keys.signType ?? 'HMAC-SHA256';
   const received = parseXml(rawBody);
+  if (!received.sign && received.req_info !== undefined) {
+    const fields = decryptRefundNotice(received.req_info, key);
+    return { kind: 'refund', id: refundId(fields), fields };
+  }
   if (!received.sign) {
     throw new SignatureError({
       code: 'MISSING_SIGN',
-      message: 'the APIv2 notice carries no sign',
+      message: 'the APIv2 notice carries no sign (nor, as a 退款结果通知 would, a req_info)',
       path: 'notice',
     });
   }
@@ -154,6 +175,12 @@ function payResultId(fields: Record<string, string>): string {
   return digest('pay-result', fields, names);
 }
 
+/** One refund ends once: the refund and its status identify it (a retry of WeChat's has the same). */
+function refundId(fields: Record<string, string | undefined>): string {
+  const names = ['out_refund_no', 'refund_id', 'refund_status'];
+  return digest('refund', fields as Record<string, string>, names);
+}
+
 /** yyyyMMddHHmmss in China time (UTC+8, no daylight saving) to a Date; undefined unless a real instant. */
 function chinaCompactTime(text: string | undefined): Date | undefined {
   const parts = text?.match(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/);
@@ -204,6 +231,7 @@ export interface V2NoticeHandlerOptions
   /**
    * The kinds this endpoint handles. Any other verified notice goes to `onError` as `UNDECLARED_NOTICE` and
    * is answered FAIL (HTTP 500), so WeChat sends it again rather than losing it.
+   * Declare `'refund'` to receive 退款结果通知 (the notify_url of 申请退款).
    * @default ['plate-state', 'pay-result']
    */
   kinds?: readonly V2NoticeKind[];
@@ -253,6 +281,7 @@ export function createV2NoticeHandler(options: V2NoticeHandlerOptions): V2Notice
     failure: (status, code) => ({ status, body: buildV2NoticeReply(false, code), contentType: xml }),
     refusalStatus(error) {
       if (XmlError.isInstance(error)) return 400;
+      if (WxparkError.isInstance(error) && error.code === 'MALFORMED_NOTICE') return 400;
       return SignatureError.isInstance(error) ? 401 : 500;
     },
   };

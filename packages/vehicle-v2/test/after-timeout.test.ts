@@ -35,8 +35,8 @@ describe('after a timeout on APIv2 申请扣款: query by out_trade_no instead o
       (u) => u.plate_number && u.openid && u.user_state === 'NORMAL',
     )!;
     const out_trade_no = `T${Date.now()}`;
-    sandbox.setHostile('slow', { delayMs: 2000 });
-    const failure = await client(300)
+    sandbox.setHostile('slow', { delayMs: 5000 });
+    const failure = await client(1500)
       .v2.vehicle.pay.payapply({
         appid: m.appId,
         mch_id: m.mchId,

@@ -293,14 +293,16 @@ describe('answers that do not verify are errors, never data', () => {
     expect((error as SignatureError).code).toBe(code);
   });
 
-  it('rejects a body that is not XML with an XmlError', async () => {
+  it('rejects a body that is not XML as MALFORMED_RESPONSE naming the route, the XmlError as its cause', async () => {
     sandbox.setHostile('garbage');
     const client = clientFor(sandbox, [vehicleV2]);
     const error = await client.v2.vehicle.pay
       .notification(parkingEntry(plates().normal))
       .catch((e: unknown) => e);
     expect(WxparkError.isInstance(error)).toBe(true);
-    expect((error as WxparkError).name).toBe('XmlError');
+    expect((error as WxparkError).code).toBe('MALFORMED_RESPONSE');
+    expect((error as WxparkError).message).toContain('/vehicle/pay/notification');
+    expect(((error as WxparkError).cause as Error).name).toBe('XmlError');
   });
 
   it('reports a dropped connection as a TransportError and does not resend the POST', async () => {

@@ -4,9 +4,16 @@ import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
 import { ApiError, type ClientOptions, createClient, TransportError, ValidationError } from '@wxpark/core';
 import { type Sandbox, startSandbox } from '@wxpark/sandbox';
+import { listen } from '@wxpark/test-utils';
 import forge from 'node-forge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRefunds, vehicleV2 } from '../src/index.ts';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  createV2NoticeHandler,
+  type DeclaredV2Notice,
+  type RefundResultNotice,
+  readRefunds,
+  vehicleV2,
+} from '../src/index.ts';
 
 let sandbox: Sandbox;
 let stranger: Sandbox;
@@ -114,6 +121,48 @@ describe('APIv2 refunds over mutual TLS against the sandbox', () => {
     expect(queried.data.refund_count).toBe('1');
     expect(entry).toMatchObject({ out_refund_no: `R${out_trade_no}a`, refund_fee: 500 });
     expect(['PROCESSING', 'SUCCESS']).toContain(entry!.refund_status);
+  });
+
+  it('receives the sandbox’s 退款结果通知: createV2NoticeHandler decrypts it and hands on the typed fields, SUCCESS then CHANGE', async () => {
+    const m = direct();
+    const seen: DeclaredV2Notice[] = [];
+    const handler = createV2NoticeHandler({
+      apiKey: m.v2ApiKey,
+      kinds: ['refund'],
+      onNotice: (notice) => void seen.push(notice),
+    });
+    const receiver = await listen((req, res) => void handler.node(req, res));
+    const out_trade_no = await paidOrder(1500);
+    const c = client();
+    const notify_url = `${receiver.url}/refund-notify`;
+    const first = await c.v2.secapi.pay.refund({ ...refund(out_trade_no, 500, 1500, 'n1'), notify_url });
+    await expect.poll(() => seen.length).toBe(1);
+    sandbox.setRefundOutcome('ABNORMAL');
+    await c.v2.secapi.pay.refund({ ...refund(out_trade_no, 300, 1500, 'n2'), notify_url });
+    await expect.poll(() => seen.length).toBe(2);
+    const [success, abnormal] = seen.map((notice) => {
+      if (notice.kind !== 'refund') throw new Error(`expected a refund notice, got ${notice.kind}`);
+      expectTypeOf(notice.fields).toEqualTypeOf<RefundResultNotice>();
+      return notice.fields;
+    });
+    expect(success).toMatchObject({
+      out_trade_no,
+      out_refund_no: `R${out_trade_no}n1`,
+      refund_id: first.data.refund_id,
+      refund_fee: '500',
+      settlement_refund_fee: '500',
+      refund_status: 'SUCCESS',
+      refund_recv_accout: '支付用户的零钱',
+    });
+    expect(success!.success_time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(abnormal).toMatchObject({ out_refund_no: `R${out_trade_no}n2`, refund_status: 'CHANGE' });
+    expect(abnormal!.success_time).toBeUndefined();
+    const queried = await client({}, sandbox.url).v2.pay.refundquery({
+      appid: m.appId,
+      mch_id: m.mchId,
+      out_refund_no: `R${out_trade_no}n2`,
+    });
+    expect(readRefunds(queried.data)[0]!.refund_status).toBe('CHANGE');
   });
 
   it('adds partial refunds up to the total and refuses one past it (INVALID_REQUEST)', async () => {

@@ -1,7 +1,16 @@
 import type { NoticeClaim, NoticeStore } from '@wxpark/core';
 import postgres, { type Sql, type TransactionSql } from 'postgres';
-import { toCall, toReply, toStay } from './sqlite.ts';
-import type { CallClaim, CallSettlement, GateStore, NewCall, OutboxCall, Stay } from './types.ts';
+import { exitPlanOf, toCall, toReply, toStay } from './sqlite.ts';
+import type {
+  CallClaim,
+  CallSettlement,
+  ExitPlan,
+  GateStore,
+  NewCall,
+  NewGateDecision,
+  OutboxCall,
+  Stay,
+} from './types.ts';
 
 /** Schema changes in order; each runs once, under an advisory lock, so instances starting together agree. */
 const migrations: readonly string[] = [
@@ -44,6 +53,9 @@ const migrations: readonly string[] = [
    CREATE TABLE rate_limits (key text PRIMARY KEY, tat bigint NOT NULL);`,
   // The latest 车牌状态变更通知 per plate, by its vehicle_event_createtime.
   `CREATE TABLE plate_states (plate_number text PRIMARY KEY, state text NOT NULL, event_at bigint NOT NULL);`,
+  // The exit gate's decision on the stay's charge (release | hold | query-again), kept up to date.
+  `ALTER TABLE stays ADD COLUMN gate_action text, ADD COLUMN gate_reason text, ADD COLUMN trade_state text,
+     ADD COLUMN gate_final boolean NOT NULL DEFAULT false, ADD COLUMN decided_at bigint;`,
 ];
 
 /** Any stable number: the advisory lock that serialises migrations between instances. */
@@ -109,7 +121,7 @@ export class PostgresGateStore implements GateStore {
   async recordExit(
     plate_number: string,
     exited_at: number,
-    callsFor: (stay: Stay) => readonly NewCall[],
+    callsFor: (stay: Stay, calls: readonly OutboxCall[]) => readonly NewCall[] | ExitPlan,
     claim: CallClaim,
   ) {
     return this.#sql.begin(async (tx) => {
@@ -118,14 +130,23 @@ export class PostgresGateStore implements GateStore {
         WHERE plate_number = ${plate_number} AND exited_at IS NULL RETURNING *`;
       if (!row) return undefined;
       const stay = toStay(row);
-      const calls = callsFor(stay);
+      const { calls, decision } = exitPlanOf(callsFor(stay, await callsIn(tx, stay.out_serial_number)));
       await insertCalls(tx, stay.out_serial_number, calls, claim);
+      if (decision) await decide(tx, stay.out_serial_number, decision);
       const routes = new Set(calls.map((call) => call.route));
       return {
-        stay,
+        stay: (await stayIn(tx, stay.out_serial_number))!,
         calls: (await callsIn(tx, stay.out_serial_number)).filter((call) => routes.has(call.route)),
       };
     });
+  }
+
+  async stay(out_serial_number: string) {
+    return stayIn(this.#sql, out_serial_number);
+  }
+
+  async recordDecision(out_serial_number: string, decision: NewGateDecision) {
+    return decide(this.#sql, out_serial_number, decision);
   }
 
   async openStay(plate_number: string) {
@@ -300,6 +321,23 @@ async function insertCalls(
               ${ready ? now + claim.leaseMs : null}, ${now}, ${now}, ${before ? Number(before.id) : null})
       ON CONFLICT (out_serial_number, route) DO NOTHING`;
   }
+}
+
+async function stayIn(sql: Sql | TransactionSql, out_serial_number: string): Promise<Stay | undefined> {
+  const [row] = await sql`SELECT * FROM stays WHERE out_serial_number = ${out_serial_number}`;
+  return row ? toStay(row) : undefined;
+}
+
+async function decide(
+  sql: Sql | TransactionSql,
+  out_serial_number: string,
+  decision: NewGateDecision,
+): Promise<boolean> {
+  const result = await sql`
+    UPDATE stays SET gate_action = ${decision.action}, gate_reason = ${decision.reason},
+      trade_state = ${decision.trade_state ?? null}, gate_final = ${decision.final}, decided_at = ${Date.now()}
+    WHERE out_serial_number = ${out_serial_number} AND (NOT gate_final OR ${decision.final})`;
+  return result.count === 1;
 }
 
 async function openStayIn(sql: Sql | TransactionSql, plate_number: string): Promise<Stay | undefined> {

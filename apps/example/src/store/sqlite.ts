@@ -1,6 +1,15 @@
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { NoticeClaim, NoticeStore, StoredNoticeReply } from '@wxpark/core';
-import type { CallClaim, CallSettlement, GateStore, NewCall, OutboxCall, Stay } from './types.ts';
+import type {
+  CallClaim,
+  CallSettlement,
+  ExitPlan,
+  GateStore,
+  NewCall,
+  NewGateDecision,
+  OutboxCall,
+  Stay,
+} from './types.ts';
 
 /**
  * Schema changes in order; each runs once, in a transaction, recorded in `schema_migrations`. The first is
@@ -58,6 +67,12 @@ const migrations: readonly string[] = [
    CREATE TABLE rate_limits (key TEXT PRIMARY KEY, tat INTEGER NOT NULL);`,
   // The latest 车牌状态变更通知 per plate, by its vehicle_event_createtime.
   `CREATE TABLE plate_states (plate_number TEXT PRIMARY KEY, state TEXT NOT NULL, event_at INTEGER NOT NULL);`,
+  // The exit gate's decision on the stay's charge (release | hold | query-again), kept up to date.
+  `ALTER TABLE stays ADD COLUMN gate_action TEXT;
+   ALTER TABLE stays ADD COLUMN gate_reason TEXT;
+   ALTER TABLE stays ADD COLUMN trade_state TEXT;
+   ALTER TABLE stays ADD COLUMN gate_final INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE stays ADD COLUMN decided_at INTEGER;`,
 ];
 
 type Row = Record<string, SQLInputValue>;
@@ -70,7 +85,24 @@ export function toStay(row: Row): Stay {
     ...(row.openid == null ? {} : { openid: String(row.openid) }),
     entered_at: Number(row.entered_at),
     ...(row.exited_at == null ? {} : { exited_at: Number(row.exited_at) }),
+    ...(row.gate_action == null
+      ? {}
+      : {
+          gate: {
+            action: String(row.gate_action) as NewGateDecision['action'],
+            reason: String(row.gate_reason),
+            ...(row.trade_state == null ? {} : { trade_state: String(row.trade_state) }),
+            // SQLite keeps 0/1, PostgreSQL a boolean.
+            final: Boolean(row.gate_final),
+            decided_at: Number(row.decided_at),
+          },
+        }),
   };
+}
+
+/** The calls and decision of an exit, whichever form `callsFor` gave them in. */
+export function exitPlanOf(plan: readonly NewCall[] | ExitPlan): ExitPlan {
+  return Array.isArray(plan) ? { calls: plan } : (plan as ExitPlan);
 }
 
 export function toCall(row: Record<string, unknown>): OutboxCall {
@@ -150,7 +182,7 @@ export class SqliteGateStore implements GateStore {
   async recordExit(
     plate_number: string,
     exited_at: number,
-    callsFor: (stay: Stay) => readonly NewCall[],
+    callsFor: (stay: Stay, calls: readonly OutboxCall[]) => readonly NewCall[] | ExitPlan,
     claim: CallClaim,
   ) {
     return this.#transaction(() => {
@@ -159,14 +191,49 @@ export class SqliteGateStore implements GateStore {
       this.#db
         .prepare('UPDATE stays SET exited_at = ? WHERE out_serial_number = ?')
         .run(exited_at, stay.out_serial_number);
-      const calls = callsFor(stay);
+      const { calls, decision } = exitPlanOf(callsFor(stay, this.#callsOf(stay.out_serial_number)));
       this.#insertCalls(stay.out_serial_number, calls, claim);
+      if (decision) this.#recordDecision(stay.out_serial_number, decision);
       const routes = new Set(calls.map((call) => call.route));
       return {
-        stay: { ...stay, exited_at },
+        stay: this.#stay(stay.out_serial_number)!,
         calls: this.#callsOf(stay.out_serial_number).filter((call) => routes.has(call.route)),
       };
     });
+  }
+
+  async stay(out_serial_number: string) {
+    return this.#stay(out_serial_number);
+  }
+
+  #stay(out_serial_number: string): Stay | undefined {
+    const row = this.#db.prepare('SELECT * FROM stays WHERE out_serial_number = ?').get(out_serial_number) as
+      | Row
+      | undefined;
+    return row ? toStay(row) : undefined;
+  }
+
+  async recordDecision(out_serial_number: string, decision: NewGateDecision) {
+    return this.#recordDecision(out_serial_number, decision);
+  }
+
+  #recordDecision(out_serial_number: string, decision: NewGateDecision): boolean {
+    const final = decision.final ? 1 : 0;
+    const run = this.#db
+      .prepare(
+        `UPDATE stays SET gate_action = ?, gate_reason = ?, trade_state = ?, gate_final = ?, decided_at = ?
+         WHERE out_serial_number = ? AND (gate_final = 0 OR ? = 1)`,
+      )
+      .run(
+        decision.action,
+        decision.reason,
+        decision.trade_state ?? null,
+        final,
+        Date.now(),
+        out_serial_number,
+        final,
+      );
+    return Number(run.changes) === 1;
   }
 
   #insertCalls(out_serial_number: string, calls: readonly NewCall[], claim: CallClaim): void {

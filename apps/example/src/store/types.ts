@@ -8,6 +8,38 @@ export interface Stay {
   openid?: string;
   entered_at: number;
   exited_at?: number;
+  /** The exit gate's decision on the stay's charge, once the exit was recorded with charging on. */
+  gate?: GateDecision;
+}
+
+/** What the exit gate does with the car, and why (from `decideRelease` / `decidePayApplyRelease`). */
+export interface GateDecision {
+  action: 'release' | 'hold' | 'query-again';
+  reason: string;
+  /** The order's trade_state when one was known. */
+  trade_state?: string;
+  /** True once the decision no longer changes (the order reached SUCCESS, PAY_FAIL, …, or no order exists). */
+  final: boolean;
+  /** When the decision was last changed (ms). */
+  decided_at: number;
+}
+
+/** A decision as the gateway hands it to the store. */
+export interface NewGateDecision {
+  action: GateDecision['action'];
+  reason: string;
+  trade_state?: string;
+  /**
+   * The order reached a state that no longer changes at the gate (SUCCESS, PAY_FAIL, …): a later decision
+   * that is not final (an ACCEPTED answer read after the SUCCESS notice) does not replace it.
+   */
+  final: boolean;
+}
+
+/** What an exit records: its calls and, with charging on, the gate's first decision. */
+export interface ExitPlan {
+  calls: readonly NewCall[];
+  decision?: NewGateDecision;
 }
 
 /** A call a gate event owes WeChat Pay, as handed to the store. */
@@ -82,14 +114,24 @@ export interface GateStore {
     calls: readonly NewCall[],
     claim: CallClaim,
   ): Promise<{ created: boolean; stay: Stay; calls: OutboxCall[] }>;
-  /** Closes the plate's open stay and records the calls `callsFor` derives from it, in one transaction. */
+  /**
+   * Closes the plate's open stay and records what `callsFor` derives from it and its calls so far (the
+   * calls, and the gate decision when it gives one), in one transaction.
+   */
   recordExit(
     plate_number: string,
     exited_at: number,
-    callsFor: (stay: Stay) => readonly NewCall[],
+    callsFor: (stay: Stay, calls: readonly OutboxCall[]) => readonly NewCall[] | ExitPlan,
     claim: CallClaim,
   ): Promise<{ stay: Stay; calls: OutboxCall[] } | undefined>;
   openStay(plate_number: string): Promise<Stay | undefined>;
+  /** A stay by its out_serial_number, open or closed, with its gate decision. */
+  stay(out_serial_number: string): Promise<Stay | undefined>;
+  /**
+   * Records the gate decision of a stay, unless it holds a final one and this one is not final (answers and
+   * notices of one order can arrive in any order). True when stored.
+   */
+  recordDecision(out_serial_number: string, decision: NewGateDecision): Promise<boolean>;
   /** Plates with more than one open stay (always none: the check of a test). */
   platesWithSeveralOpenStays(): Promise<string[]>;
   /**

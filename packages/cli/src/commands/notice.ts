@@ -63,7 +63,12 @@ export async function noticeVerifyCommand(
     if (out.json) out.document({ ok: true, protocol: 'v2', kind: notice.kind, fields: notice.fields });
     else {
       out.line(JSON.stringify(notice.fields, null, 2));
-      out.note(out.style('green', `✔ verified APIv2 ${notice.kind} notice (${signType})`, true));
+      // A 退款结果通知 carries no sign: decrypting its req_info with the APIv2 key is the whole proof.
+      const how =
+        notice.kind === 'refund'
+          ? '✔ decrypted APIv2 refund notice (req_info, AES-256-ECB under the APIv2 key; WeChat does not sign it)'
+          : `✔ verified APIv2 ${notice.kind} notice (${signType})`;
+      out.note(out.style('green', how, true));
     }
     return 0;
   }

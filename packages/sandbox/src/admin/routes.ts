@@ -9,6 +9,7 @@ import type {
   AnswerOverride,
   FailNextOptions,
   HostileMode,
+  RefundOutcome,
   SendV3NoticeOptions,
   V3KeyMode,
 } from '../types.ts';
@@ -99,6 +100,13 @@ export function addAdminRoutes(router: Router, state: SandboxState): void {
     });
     return noContentReply();
   });
+  add('POST', 'refund-outcome', (request) => {
+    const { status, count } = readJsonObject(request);
+    // The queue checks each value and says which one is wrong.
+    state.refundOutcomes.push(status as RefundOutcome, { count: count as number | undefined });
+    return noContentReply();
+  });
+  add('GET', 'refund-outcome', () => jsonReply(200, state.refundOutcomes.pending()));
   add('POST', 'answer-override', (request) => {
     state.answerOverrides.push(readJsonObject(request) as AnswerOverride);
     return noContentReply();

@@ -119,6 +119,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     overrideNextAnswer(override) {
       state.answerOverrides.push(override);
     },
+    setRefundOutcome(status, outcomeOptions) {
+      state.refundOutcomes.push(status, outcomeOptions);
+    },
     sendV3Notice(notice) {
       return sendV3Notice(state, notice);
     },

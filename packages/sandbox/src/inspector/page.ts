@@ -2,6 +2,7 @@
 // fetches nothing from elsewhere). The script builds every node with createElement and textContent: no data
 // ever goes through innerHTML, so nothing a request carries can become markup.
 import { hostileModes } from '../admin/hostile.ts';
+import { refundOutcomes } from '../admin/refund-outcome.ts';
 import { signatureModes } from '../v3/signature.ts';
 
 const style = `
@@ -214,6 +215,7 @@ function renderState(s) {
   keys.appendChild(el('dt', { text: 'signing with' })); keys.appendChild(el('dd', { text: s.keys.signingWith, 'data-testid': 'signing-key' }));
   keys.appendChild(el('dt', { text: 'public key' })); keys.appendChild(el('dd', { text: s.keys.publicKeyId }));
   keys.appendChild(el('dt', { text: 'certificates' })); keys.appendChild(el('dd', { text: s.keys.certificates.map(function (c) { return c.serialNo; }).join(', '), 'data-testid': 'certificates' }));
+  keys.appendChild(el('dt', { text: 'refund outcomes' })); keys.appendChild(el('dd', { 'data-testid': 'refund-outcome-queue', text: s.refundOutcomes.length ? s.refundOutcomes.map(function (o) { return o.status + ' ×' + o.remaining; }).join(', ') : 'none (SUCCESS)' }));
   keys.appendChild(el('dt', { text: 'hostile queue' })); keys.appendChild(el('dd', { 'data-testid': 'hostile-queue', text: s.hostile.length ? s.hostile.map(function (h) { return h.mode + ' ×' + h.remaining; }).join(', ') : 'none' }));
   var merchants = document.getElementById('merchant');
   if (merchants.options.length === 0) {
@@ -225,6 +227,7 @@ function renderState(s) {
     s.stays.map(function (x) { return Object.assign({}, x, { entered: stamp(x.enter_timestamp), exited: stamp(x.exit_timestamp) }); }), 'stays'));
   box.appendChild(table('Plates (车主)', [['plate_number', 'plate'], ['openid', 'openid'], ['user_state', 'user_state'], ['deduct_mode', 'deduct_mode'], ['notify_url', 'plate-state notify_url']], s.plates, 'plates'));
   box.appendChild(table('Orders', [['api', 'api'], ['mchid', 'mchid'], ['out_trade_no', 'out_trade_no'], ['amount', 'fen'], ['trade_state', 'trade_state'], ['notice', 'notice']], s.orders, 'orders'));
+  box.appendChild(table('Refunds', [['api', 'api'], ['mchid', 'mchid'], ['out_refund_no', 'out_refund_no'], ['out_trade_no', 'out_trade_no'], ['amount', 'fen'], ['status', 'status'], ['notice', 'notice']], s.refunds, 'refunds'));
   box.appendChild(table('支付分停车 entries', [['parking_id', 'parking_id'], ['out_parking_no', 'out_parking_no'], ['plate_number', 'plate'], ['state', 'state'], ['block_reason', 'block_reason']], s.scoreParkings, 'score-parkings'));
   box.appendChild(table('商圈 parking states', [['brandid', 'brandid'], ['openid', 'openid'], ['plate_number', 'plate'], ['state', 'state'], ['time', 'time']], s.mallParkings, 'mall-parkings'));
 }
@@ -256,6 +259,13 @@ document.getElementById('hostile-form').addEventListener('submit', function (eve
   var form = event.target;
   post('POST', '/__sandbox/hostile', { mode: form.mode.value, count: Number(form.count.value || 1) }).then(function (r) {
     show('hostile-result', r.status === 204 ? 'armed: the next ' + (form.count.value || 1) + ' API answer(s) will be ' + form.mode.value : (r.value.error || 'HTTP ' + r.status), r.status === 204);
+  });
+});
+document.getElementById('refund-outcome-form').addEventListener('submit', function (event) {
+  event.preventDefault();
+  var form = event.target;
+  post('POST', '/__sandbox/refund-outcome', { status: form.outcome.value, count: Number(form.count.value || 1) }).then(function (r) {
+    show('refund-outcome-result', r.status === 204 ? 'set: the next ' + (form.count.value || 1) + ' refund(s) end ' + form.outcome.value + ' (APIv2: ' + ({ ABNORMAL: 'CHANGE', CLOSED: 'REFUNDCLOSE' }[form.outcome.value] || form.outcome.value) + ')' : (r.value.error || 'HTTP ' + r.status), r.status === 204);
   });
 });
 document.getElementById('rotate').addEventListener('click', function () {
@@ -356,6 +366,19 @@ export function inspectorPage(nonce: string): string {
           </div>
           <button type="submit" data-testid="arm-hostile">Arm for the next answer</button>
           <div class="result" id="hostile-result"></div>
+        </form>
+      </div>
+    </section>
+    <section class="card">
+      <h2>Refund outcomes</h2>
+      <div class="body">
+        <form id="refund-outcome-form">
+          <div class="row">
+            <label>next refunds end<select name="outcome">${options(refundOutcomes.map((s) => [s, s]))}</select></label>
+            <label>count<input name="count" type="number" min="1" value="1"></label>
+          </div>
+          <button type="submit" data-testid="arm-refund-outcome">Set for the next refunds</button>
+          <div class="result" id="refund-outcome-result" data-testid="refund-outcome-result"></div>
         </form>
       </div>
     </section>

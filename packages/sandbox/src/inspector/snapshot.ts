@@ -1,4 +1,5 @@
-import type { SandboxState } from '../state.ts';
+import type { CallbackOutcome, SandboxState } from '../state.ts';
+import { v2RefundsOf } from '../v2/refund.ts';
 
 /** Rows kept per table of the state view: the newest ones. */
 const rowsPerTable = 200;
@@ -22,6 +23,7 @@ export function inspectState(state: SandboxState) {
       signingWith: v3.keyring.signingKey().id,
     },
     hostile: state.hostile.pending(),
+    refundOutcomes: state.refundOutcomes.pending(),
     merchants: config.merchants.map((m) => ({
       mchId: m.mchId,
       appId: m.appId,
@@ -88,11 +90,36 @@ export function inspectState(state: SandboxState) {
           : 'pending',
       })),
     ],
+    refunds: [
+      ...newest(v2RefundsOf(state)).map((r) => ({
+        api: 'v2 申请退款',
+        mchid: r.order.merchant.mchId,
+        out_refund_no: r.out_refund_no,
+        out_trade_no: r.order.out_trade_no,
+        amount: r.refund_fee,
+        status: r.status,
+        notice: r.notify_url ? describeNotice(r.notice) : 'no notify_url',
+      })),
+      ...newest(v3.refunds.values()).map((r) => ({
+        api: 'v3 退款申请',
+        mchid: r.mchId,
+        out_refund_no: r.refund.out_refund_no,
+        out_trade_no: r.refund.out_trade_no,
+        amount: (r.refund.amount as { refund?: number } | undefined)?.refund,
+        status: r.refund.status,
+        notice: r.notify_url ? describeNotice(r.notice) : 'no notify_url',
+      })),
+    ],
     mallParkings: newest(v3.mallParkings.entries()).map(([key, value]) => {
       const [brandid, openid, plate_number] = key.split('|');
       return { brandid, openid, plate_number, ...value };
     }),
   };
+}
+
+function describeNotice(notice: CallbackOutcome | undefined): string {
+  if (!notice) return 'pending';
+  return notice.acknowledged ? 'acknowledged' : (notice.error ?? `HTTP ${notice.status}`);
 }
 
 export type InspectorState = ReturnType<typeof inspectState>;

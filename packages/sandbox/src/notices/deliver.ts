@@ -7,6 +7,13 @@ import type { SandboxState } from '../state.ts';
 /** How long a merchant gets to answer a callback. */
 export const callbackTimeoutMs = 10_000;
 
+/**
+ * How much of a receiver's reply is read. WeChat looks only at the status and a short acknowledgement (the
+ * 停车费查询 reply, the largest, is well under 1 KiB); a receiver that streams without end must not grow the
+ * sandbox's memory or hold a delivery until its timeout.
+ */
+export const maxReplyBytes = 64 * 1024;
+
 /** Extra attempts a notice may be given, so a mistaken count cannot keep the sandbox busy for long. */
 export const maxRetries = 5;
 
@@ -42,7 +49,35 @@ async function post(state: SandboxState, notice: NoticeToSend): Promise<Receiver
     body: notice.body,
     signal: AbortSignal.any([state.shutdown.signal, AbortSignal.timeout(callbackTimeoutMs)]),
   });
-  return { status: response.status, body: await response.text() };
+  return { status: response.status, body: await readReplyCapped(response, maxReplyBytes) };
+}
+
+/**
+ * The reply's text up to `limit` bytes; past it the stream is cancelled (the socket closes) and the text ends
+ * with a marker saying where it was cut.
+ */
+async function readReplyCapped(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const room = limit - size;
+      if (value.byteLength > room) {
+        chunks.push(value.subarray(0, room));
+        await reader.cancel();
+        return `${Buffer.concat(chunks).toString('utf8')}…[reply cut at ${limit} bytes]`;
+      }
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**

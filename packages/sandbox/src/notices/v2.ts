@@ -1,4 +1,4 @@
-import { createNonce, signV2, type V2ApiKey } from '@wxpark/signer';
+import { createNonce, encryptV2RefundInfo, signV2, type V2ApiKey } from '@wxpark/signer';
 import { buildXml, parseXml } from '@wxpark/xml';
 import { formatChinaTime } from '../china-time.ts';
 import { CallbackError, SandboxUsageError } from '../errors.ts';
@@ -22,7 +22,7 @@ function signedCallbackXml(fields: V2Fields, key: V2ApiKey): string {
   return buildXml({ ...clean, sign: signV2(clean, key, 'HMAC-SHA256') });
 }
 
-/** POSTs callback XML as WeChat does (see {@link deliver}). */
+/** POSTs callback XML as WeChat does (see {@link deliver}); `plaintext` is what the inspector shows decrypted. */
 function postXml(
   state: SandboxState,
   event: string,
@@ -30,6 +30,7 @@ function postXml(
   merchant: string,
   xml: string,
   retries?: number,
+  plaintext?: string,
 ): Promise<ReceiverAnswer> {
   return deliver(state, {
     event,
@@ -40,6 +41,7 @@ function postXml(
     headers: { 'content-type': 'text/xml', 'user-agent': 'wxpark-sandbox' },
     acknowledged: isAcknowledged,
     ...(retries === undefined ? {} : { retries }),
+    ...(plaintext === undefined ? {} : { plaintext }),
   });
 }
 
@@ -194,4 +196,46 @@ function record(state: SandboxState, order: PayOrder, outcome: CallbackOutcome):
   const result =
     outcome.error ?? `${outcome.status} ${outcome.acknowledged ? 'acknowledged' : 'NOT acknowledged'}`;
   state.log(`callback 扣费结果通知 ${order.out_trade_no} -> ${order.notify_url} ${result}`);
+}
+
+/** One settled APIv2 refund to announce. */
+export interface RefundNoticeSubject {
+  /** The merchant (and sub-merchant) of the refunded order. */
+  acting: Acting;
+  url: string;
+  /** The fields req_info carries (退款结果通知). */
+  info: V2Fields;
+}
+
+/**
+ * Sends the APIv2 退款结果通知 without waiting for it, and records on `record.notice` whether it was
+ * acknowledged. As WeChat sends it: no sign; `req_info` is the refund's fields as `<root>` XML, AES-256-ECB
+ * encrypted under the MD5 of the merchant's APIv2 key (doc/v2/partner/4011989265).
+ */
+export function sendRefundNoticeInBackground(
+  state: SandboxState,
+  record: { notice?: CallbackOutcome },
+  subject: RefundNoticeSubject,
+): void {
+  const { acting, url, info } = subject;
+  const inner = buildXml(info)
+    .replace(/^<xml>/, '<root>')
+    .replace(/<\/xml>$/, '</root>');
+  const outer: Record<string, string> = { return_code: 'SUCCESS' };
+  for (const [name, value] of Object.entries({ ...actingFields(acting), nonce_str: createNonce(32) })) {
+    if (value !== undefined) outer[name] = value;
+  }
+  const xml = buildXml({ ...outer, req_info: encryptV2RefundInfo(inner, state.keyOf(acting.merchant)) });
+  const label = `退款结果通知 ${info.out_refund_no} ${info.refund_status}`;
+  postXml(state, '退款结果通知', url, acting.merchant.mchId, xml, undefined, inner).then(
+    (answer) => {
+      record.notice = { status: answer.status, acknowledged: isAcknowledged(answer) };
+      state.log(`callback ${label} -> ${url} ${answer.status}`);
+    },
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      record.notice = { acknowledged: false, error: message };
+      state.log(`callback ${label} -> ${url} ${message}`);
+    },
+  );
 }

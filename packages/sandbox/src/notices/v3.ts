@@ -18,6 +18,9 @@ const summaries: Record<string, string> = {
   'MALL_AUTH.ACTIVATE_CARD': '商圈会员积分服务授权',
   'MALL_TRANSACTION.SUCCESS': '商圈会员场内支付成功',
   'MALL_REFUND.SUCCESS': '商圈会员场内退款成功',
+  'REFUND.SUCCESS': '退款成功',
+  'REFUND.ABNORMAL': '退款异常',
+  'REFUND.CLOSED': '退款关闭',
 };
 
 /** `resource.original_type` by event family; the parking and mall names are [U] in the public docs. */

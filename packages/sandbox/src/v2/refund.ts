@@ -1,10 +1,13 @@
 import { parseXml } from '@wxpark/xml';
-import { formatChinaTime } from '../china-time.ts';
+import { v2RefundStatusOf } from '../admin/refund-outcome.ts';
+import { formatChinaDateTime } from '../china-time.ts';
 import type { Reply } from '../http/reply.ts';
 import { textReply } from '../http/reply.ts';
 import type { RouteHandler, RouteRequest } from '../http/router.ts';
 import { randomDigits } from '../ids.ts';
-import { type Acting, orderKey, type PayOrder, type SandboxState } from '../state.ts';
+import { sendRefundNoticeInBackground } from '../notices/v2.ts';
+import { type Acting, type CallbackOutcome, orderKey, type PayOrder, type SandboxState } from '../state.ts';
+import type { RefundOutcome } from '../types.ts';
 import { createV2Handler, paramError, type V2Endpoint, type V2Outcome, v2MaxBodyBytes } from './endpoint.ts';
 import { checkFields } from './fields.ts';
 
@@ -18,9 +21,16 @@ interface V2Refund {
   out_refund_no: string;
   refund_id: string;
   refund_fee: number;
-  status: 'PROCESSING' | 'SUCCESS';
+  refund_account: string;
+  status: (typeof v2RefundStatusOf)[RefundOutcome];
   success_time?: string;
+  notify_url?: string;
+  /** Set once its 退款结果通知 was delivered or failed. */
+  notice?: CallbackOutcome;
 }
+
+/** 退款入账账户 of every sandbox refund: the payer's change (what WeChat names for a balance payment). */
+const refundRecvAccount = '支付用户的零钱';
 
 // Kept beside the state rather than in it: only these two endpoints read them.
 const refundsByState = new WeakMap<SandboxState, Map<string, V2Refund>>();
@@ -32,6 +42,11 @@ function refundsOf(state: SandboxState): Map<string, V2Refund> {
     refundsByState.set(state, refunds);
   }
   return refunds;
+}
+
+/** The APIv2 refunds the sandbox accepted, for the inspector's state view. */
+export function v2RefundsOf(state: SandboxState): Iterable<Readonly<V2Refund>> {
+  return refundsOf(state).values();
 }
 
 function findOrder(
@@ -84,6 +99,8 @@ function refundEndpoint(state: SandboxState, partner: boolean): V2Endpoint {
         { name: 'refund_fee', required: true, pattern: /^[1-9]\d*$/, patternDes: '正整数（分）' },
         { name: 'refund_fee_type', values: ['CNY'] },
         { name: 'refund_desc', maxLength: 80 },
+        { name: 'refund_account', values: ['REFUND_SOURCE_UNSETTLED_FUNDS', 'REFUND_SOURCE_RECHARGE_FUNDS'] },
+        { name: 'notify_url', maxLength: 256, pattern: /^https?:\/\/\S+$/, patternDes: 'http(s) URL' },
       ]);
       if (problem) return paramError(problem);
       if (!params.transaction_id && !params.out_trade_no) {
@@ -110,7 +127,10 @@ function refundEndpoint(state: SandboxState, partner: boolean): V2Endpoint {
         };
       }
       let refunded = 0;
-      for (const r of refunds.values()) if (r.order === order) refunded += r.refund_fee;
+      // A closed refund gave its amount back; an abnormal one still holds it.
+      for (const r of refunds.values()) {
+        if (r.order === order && r.status !== 'REFUNDCLOSE') refunded += r.refund_fee;
+      }
       const left = Number(order.total_fee) - refunded;
       if (refund_fee > left) {
         return {
@@ -123,20 +143,47 @@ function refundEndpoint(state: SandboxState, partner: boolean): V2Endpoint {
         out_refund_no: params.out_refund_no!,
         refund_id: `50${randomDigits(27)}`,
         refund_fee,
+        refund_account: params.refund_account ?? 'REFUND_SOURCE_UNSETTLED_FUNDS',
         status: 'PROCESSING',
+        ...(params.notify_url ? { notify_url: params.notify_url } : {}),
       };
       refunds.set(key, refund);
-      // WeChat accepts first and settles later: the query shows PROCESSING until then.
-      setImmediate(() => {
-        refund.status = 'SUCCESS';
-        refund.success_time = formatChinaTime(new Date()).replace(
-          /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/,
-          '$1-$2-$3 $4:$5:$6',
-        );
-      });
+      settle(state, refund, state.refundOutcomes.take());
       return { fields: refundFields(refund) };
     },
   };
+}
+
+/**
+ * WeChat accepts first and settles later: the query shows PROCESSING until then. The end is the one
+ * `setRefundOutcome` queued (SUCCESS when none waits); a notify_url then gets the 退款结果通知.
+ */
+function settle(state: SandboxState, refund: V2Refund, outcome: RefundOutcome): void {
+  setImmediate(() => {
+    if (state.shutdown.signal.aborted || outcome === 'PROCESSING') return;
+    refund.status = v2RefundStatusOf[outcome];
+    if (outcome === 'SUCCESS') refund.success_time = formatChinaDateTime(new Date());
+    if (!refund.notify_url) return;
+    const { order } = refund;
+    sendRefundNoticeInBackground(state, refund, {
+      acting: order,
+      url: refund.notify_url,
+      info: {
+        transaction_id: order.transaction_id,
+        out_trade_no: order.out_trade_no,
+        refund_id: refund.refund_id,
+        out_refund_no: refund.out_refund_no,
+        total_fee: order.total_fee,
+        refund_fee: String(refund.refund_fee),
+        settlement_refund_fee: String(refund.refund_fee),
+        refund_status: refund.status,
+        success_time: refund.success_time,
+        refund_recv_accout: refundRecvAccount,
+        refund_account: refund.refund_account,
+        refund_request_source: 'API',
+      },
+    });
+  });
 }
 
 function refundQueryEndpoint(state: SandboxState, partner: boolean): V2Endpoint {
@@ -176,7 +223,7 @@ function refundQueryEndpoint(state: SandboxState, partner: boolean): V2Endpoint 
         fields[`refund_id_${n}`] = r.refund_id;
         fields[`refund_fee_${n}`] = String(r.refund_fee);
         fields[`refund_status_${n}`] = r.status;
-        fields[`refund_recv_accout_${n}`] = '支付用户的零钱';
+        fields[`refund_recv_accout_${n}`] = refundRecvAccount;
         if (r.success_time) fields[`refund_success_time_${n}`] = r.success_time;
       }
       return { fields };

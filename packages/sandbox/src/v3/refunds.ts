@@ -2,6 +2,7 @@ import { formatChinaRfc3339 } from '../china-time.ts';
 import { randomDigits } from '../ids.ts';
 import { sendV3NoticeInBackground } from '../notices/v3.ts';
 import type { SandboxState } from '../state.ts';
+import type { RefundOutcome } from '../types.ts';
 import { isAnswer, resolveActing, type V3Acting, type V3Endpoint } from './endpoint.ts';
 import { fieldProblem, int, list, oneOf, optional, record, text } from './fields.ts';
 import { subMchid } from './reminder-fields.ts';
@@ -136,24 +137,27 @@ function createEndpoint(state: SandboxState): V3Endpoint {
         refund,
       };
       state.v3.refunds.set(key, stored);
-      scheduleRefund(state, stored);
+      scheduleRefund(state, stored, state.refundOutcomes.take());
       return v3Ok(refund, `refund ${refund.out_refund_no} PROCESSING`);
     },
   };
 }
 
 /**
- * Settles a refund after its acceptance is out (WeChat answers PROCESSING first), then sends REFUND.SUCCESS
- * to its notify_url when it gave one.
+ * Settles a refund after its acceptance is out (WeChat answers PROCESSING first), as `setRefundOutcome`
+ * says (SUCCESS when nothing waits), then sends REFUND.SUCCESS, REFUND.ABNORMAL or REFUND.CLOSED to its
+ * notify_url when it gave one. Only a SUCCESS turns the order to REFUND; PROCESSING stays and sends nothing.
  */
-function scheduleRefund(state: SandboxState, stored: StoredRefund): void {
+function scheduleRefund(state: SandboxState, stored: StoredRefund, outcome: RefundOutcome): void {
   setImmediate(() => {
-    if (state.shutdown.signal.aborted) return;
+    if (state.shutdown.signal.aborted || outcome === 'PROCESSING') return;
     const { refund, order } = stored;
-    refund.status = 'SUCCESS';
-    refund.success_time = formatChinaRfc3339(new Date());
-    order.transaction.trade_state = 'REFUND';
-    order.transaction.trade_state_description = '转入退款';
+    refund.status = outcome;
+    if (outcome === 'SUCCESS') {
+      refund.success_time = formatChinaRfc3339(new Date());
+      order.transaction.trade_state = 'REFUND';
+      order.transaction.trade_state_description = '转入退款';
+    }
     if (!stored.notify_url) return;
     const amount = refund.amount as {
       total: number;
@@ -170,7 +174,7 @@ function scheduleRefund(state: SandboxState, stored: StoredRefund): void {
       out_refund_no: refund.out_refund_no,
       refund_id: refund.refund_id,
       refund_status: refund.status,
-      success_time: refund.success_time,
+      ...(refund.success_time ? { success_time: refund.success_time } : {}),
       user_received_account: refund.user_received_account,
       amount: {
         total: amount.total,
@@ -182,13 +186,7 @@ function scheduleRefund(state: SandboxState, stored: StoredRefund): void {
     sendV3NoticeInBackground(
       state,
       stored,
-      {
-        url: stored.notify_url,
-        mchId: stored.mchId,
-        event_type: 'REFUND.SUCCESS',
-        summary: '退款成功',
-        resource,
-      },
+      { url: stored.notify_url, mchId: stored.mchId, event_type: `REFUND.${outcome}`, resource },
       refund.out_refund_no,
     );
   });

@@ -69,7 +69,7 @@ export interface StoredRefund {
   /** The order it refunds. */
   order: ScoreTransaction;
   refund: Record<string, unknown> & { status: string; out_refund_no: string; out_trade_no: string };
-  /** Set once its REFUND.SUCCESS callback was delivered or failed. */
+  /** Set once its REFUND.* callback was delivered or failed. */
   notice?: CallbackOutcome;
 }
 
