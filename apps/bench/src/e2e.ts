@@ -4,10 +4,11 @@
 // time and bundle sizes, and last the goals of issue 14 as ratios.
 //
 // Run: pnpm bench:e2e (builds the packages first; wxpark runs from its dist, as users get it).
-// Settings: BENCH_ROUNDS (7), BENCH_MS per contender and round (1000), BENCH_ONLY=v3-204,v2 to pick scenarios.
+// Settings: BENCH_ROUNDS (7), BENCH_MS per contender and round (1000), BENCH_ONLY=v3-204,v2 to pick scenarios,
+// BENCH_BASELINE=<dir> to add another build of wxpark (its node_modules/@wxpark/*) as "wxpark (baseline)".
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { businesscircle } from '@wxpark/businesscircle';
 import { createClient } from '@wxpark/core';
 import { startSandboxProcess } from '@wxpark/sandbox';
@@ -29,6 +30,7 @@ const ms = Number(process.env.BENCH_MS ?? 1000);
 const only = process.env.BENCH_ONLY?.split(',');
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const require = createRequire(import.meta.url);
+const baselineDir = process.env.BENCH_BASELINE;
 
 const sandbox = await startSandboxProcess();
 const merchant = sandbox.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
@@ -87,6 +89,20 @@ const wxparkOnFetch = createClient({ ...wxparkOptions, fetch: globalThis.fetch }
   businesscircle,
   vehicleV2,
 ]);
+// Another build of wxpark beside this one, in the same interleaved rounds: a before/after comparison that the
+// drift of a shared machine cannot fake. BENCH_BASELINE names a directory whose node_modules holds
+// @wxpark/core, @wxpark/businesscircle and @wxpark/vehicle-v2 (with their dist).
+async function loadBaseline(dir: string) {
+  const resolve = createRequire(`${dir}/`).resolve;
+  const load = async (name: string) => import(pathToFileURL(resolve(name)).href);
+  const core = (await load('@wxpark/core')) as typeof import('@wxpark/core');
+  const bc = (await load('@wxpark/businesscircle')) as typeof import('@wxpark/businesscircle');
+  const v2 = (await load('@wxpark/vehicle-v2')) as typeof import('@wxpark/vehicle-v2');
+  return core.createClient(wxparkOptions, [bc.businesscircle, v2.vehicleV2]);
+}
+const baseline = baselineDir ? await loadBaseline(baselineDir) : undefined;
+const baselineContender = (call: (client: typeof wxpark) => Promise<unknown>): Contender[] =>
+  baseline ? [{ name: 'wxpark (baseline)', call: () => call(baseline) }] : [];
 
 // wechatpay-axios-plugin, as its README sets it up (public-key mode, APIv2 secret). Its chain is built
 // from property names at run time; this is the slice of it used here.
@@ -150,6 +166,10 @@ const scenarios: { id: string; title: string; contenders: Contender[] }[] = [
           expect(answer.status === 204, `wxpark ${answer.status}`);
         },
       },
+      ...baselineContender(async (client) => {
+        const answer = await client.v3.businesscircle.parkings(parking);
+        expect(answer.status === 204, `baseline ${answer.status}`);
+      }),
       {
         name: 'wxpark on global fetch',
         call: async () => {
@@ -181,6 +201,10 @@ const scenarios: { id: string; title: string; contenders: Contender[] }[] = [
           expect(answer.data.authorize_state === 'AUTHORIZED', 'wxpark authorize_state');
         },
       },
+      ...baselineContender(async (client) => {
+        const answer = await client['v3/businesscircle/user-authorizations/{openid}'](authQuery);
+        expect(answer.data.authorize_state === 'AUTHORIZED', 'baseline authorize_state');
+      }),
       {
         name: 'wxpark on global fetch',
         call: async () => {
@@ -214,6 +238,15 @@ const scenarios: { id: string; title: string; contenders: Contender[] }[] = [
           expect(answer.data.result_code === 'SUCCESS', 'wxpark result_code');
         },
       },
+      ...baselineContender(async (client) => {
+        const answer = await client.v2.vehicle.pay.notification({
+          appid: merchant.appId,
+          mch_id: merchant.mchId,
+          trade_scene: 'PARKING',
+          scene_info: sceneInfo,
+        });
+        expect(answer.data.result_code === 'SUCCESS', 'baseline result_code');
+      }),
       {
         name: 'wxpark on global fetch',
         call: async () => {
@@ -352,30 +385,36 @@ for (const b of bundles) console.log(`  ${b.label.padEnd(44)}${b.min} B / ${b.gz
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 const median = (key: string) => results.get(key)?.median ?? Number.NaN;
 const goals: [string, string, boolean][] = [];
-const ratio = (what: string, a: string, b: string, floor: number) => {
-  const r = median(a) / median(b);
-  if (Number.isNaN(r)) return;
-  goals.push([what, `${r.toFixed(2)}× (goal ≥ ${floor.toFixed(2)})`, r >= floor]);
-};
-for (const id of ['v3-204', 'v3-200'])
-  for (const n of [1, 8]) {
-    ratio(`${id} @${n}: wxpark / floor: fetch`, `${id}@${n}:wxpark`, `${id}@${n}:floor: fetch`, 0.9);
-    ratio(
-      `${id} @${n}: wxpark / axios-plugin`,
-      `${id}@${n}:wxpark`,
-      `${id}@${n}:wechatpay-axios-plugin`,
-      1.25,
-    );
-  }
-for (const n of [1, 8])
-  ratio(`v2 @${n}: wxpark / axios-plugin`, `v2@${n}:wxpark`, `v2@${n}:wechatpay-axios-plugin`, 1.1);
-const cpuOver = cpuMedian.get('wxpark')! - cpuMedian.get('raw sign + verify (no I/O)')!;
-if (!Number.isNaN(cpuOver))
-  goals.push([
-    'client CPU per v3 call over raw sign + verify',
-    `+${cpuOver.toFixed(0)} µs (goal ≤ +60 µs)`,
-    cpuOver <= 60,
-  ]);
+// The per-call goals for one build of wxpark (this one, or the baseline beside it).
+function callGoals(name: string): [string, string, boolean][] {
+  const rows: [string, string, boolean][] = [];
+  const ratio = (what: string, a: string, b: string, floor: number) => {
+    const r = median(a) / median(b);
+    if (Number.isNaN(r)) return;
+    rows.push([what, `${r.toFixed(2)}× (goal ≥ ${floor.toFixed(2)})`, r >= floor]);
+  };
+  for (const id of ['v3-204', 'v3-200'])
+    for (const n of [1, 8]) {
+      ratio(`${id} @${n}: ${name} / floor: fetch`, `${id}@${n}:${name}`, `${id}@${n}:floor: fetch`, 0.9);
+      ratio(
+        `${id} @${n}: ${name} / axios-plugin`,
+        `${id}@${n}:${name}`,
+        `${id}@${n}:wechatpay-axios-plugin`,
+        1.25,
+      );
+    }
+  for (const n of [1, 8])
+    ratio(`v2 @${n}: ${name} / axios-plugin`, `v2@${n}:${name}`, `v2@${n}:wechatpay-axios-plugin`, 1.1);
+  const cpuOver = cpuMedian.get(name)! - cpuMedian.get('raw sign + verify (no I/O)')!;
+  if (!Number.isNaN(cpuOver))
+    rows.push([
+      `client CPU per v3 call (${name}) over raw sign + verify`,
+      `+${cpuOver.toFixed(0)} µs (goal ≤ +60 µs)`,
+      cpuOver <= 60,
+    ]);
+  return rows;
+}
+goals.push(...callGoals('wxpark'));
 // For scale: the same figure for the floors, which pay an HTTP client's CPU as well.
 for (const floor of cpuMedian.has('wxpark') ? ['floor: node:http', 'floor: fetch'] : []) {
   const over = cpuMedian.get('wxpark')! - cpuMedian.get(floor)!;
@@ -394,6 +433,16 @@ console.log(`\nload after: ${loadLine()}`);
 console.log('\ngoals (issue 14):');
 for (const [what, figure, met] of goals)
   console.log(`  ${met ? 'met ' : 'MISS'}  ${what.padEnd(48)}${figure}`);
+if (baseline) {
+  console.log('\nthe same per-call goals for the baseline build (same run):');
+  for (const [what, figure, met] of callGoals('wxpark (baseline)'))
+    console.log(`  ${met ? 'met ' : 'MISS'}  ${what.padEnd(48)}${figure}`);
+  for (const id of ['v3-204', 'v3-200', 'v2'])
+    for (const n of [1, 8]) {
+      const r = median(`${id}@${n}:wxpark`) / median(`${id}@${n}:wxpark (baseline)`);
+      if (!Number.isNaN(r)) console.log(`  ${`${id} @${n}: wxpark / baseline`.padEnd(54)}${r.toFixed(2)}×`);
+    }
+}
 
 function loadLine(): string {
   const { loadavg, cpus } = require('node:os') as typeof import('node:os');

@@ -32,7 +32,7 @@ export type Send = (
 /** node:http over one keep-alive agent: the lowest floor Node offers. */
 export function createHttpSend(): Send {
   const agent = new Agent({ keepAlive: true });
-  return (method, url, headers, body) =>
+  const send: Send = (method, url, headers, body) =>
     new Promise((resolve, reject) => {
       const request = httpRequest(url, { method, headers, agent }, (answer) => {
         const chunks: Buffer[] = [];
@@ -50,9 +50,17 @@ export function createHttpSend(): Send {
         });
         answer.on('error', reject);
       });
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as it was reused (an idle gap between the benchmark's rounds
+        // near the server's keep-alive timeout): the request never reached it, so it is sent again, once, as
+        // Node's documentation advises; a benchmark must not die of it.
+        if (request.reusedSocket && error.code === 'ECONNRESET')
+          send(method, url, headers, body).then(resolve, reject);
+        else reject(error);
+      });
       request.end(body);
     });
+  return send;
 }
 
 /** The global fetch (undici), as an application would call it. */

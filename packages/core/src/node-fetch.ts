@@ -60,6 +60,59 @@ const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
 /**
+ * A request the transport hands to {@link createNodeFetch} beside ky's own `Request`, as the fetch option
+ * {@link directRequestOption} (ky forwards options it does not know to `fetch`): the headers, body and
+ * signal go straight to node:http instead of through a `Request`'s `Headers` and body stream and back.
+ * Its answer is a `Response` without a body stream: the bytes are read whole and taken with {@link bodyOf}.
+ */
+export interface DirectRequest {
+  /** The host's base URL as configured (`https://api.mch.weixin.qq.com`); parsed once per base. */
+  readonly base: string;
+  /** Path and query exactly as signed. */
+  readonly path: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Bounds the attempt, answer body included. */
+  readonly signal: AbortSignal;
+}
+
+/** The fetch option that carries a {@link DirectRequest}. */
+export const directRequestOption = 'wxparkDirectRequest';
+
+interface Target {
+  readonly secure: boolean;
+  readonly host: string;
+  readonly port?: string;
+  /** The base URL's own path (a gateway prefix), without its trailing slash. */
+  readonly prefix: string;
+}
+
+// Base URLs are few (a host and its backups): each is parsed once.
+const targets = new Map<string, Target>();
+
+function targetOf(url: URL): Target {
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:')
+    throw new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) });
+  return {
+    secure,
+    host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    ...(url.port ? { port: url.port } : {}),
+    prefix: url.pathname.replace(/\/+$/, ''),
+  };
+}
+
+function baseTarget(base: string): Target {
+  let target = targets.get(base);
+  if (!target) {
+    target = targetOf(new URL(base));
+    if (targets.size < 64) targets.set(base, target);
+  }
+  return target;
+}
+
+/**
  * A `fetch` for Node on `node:http`/`node:https` keep-alive agents (shared in the process): the same
  * contract as the global `fetch` for what wxpark sends (a method, headers, a string or bytes body, an
  * `AbortSignal`), with less work per request than undici's fetch. The answer is read whole before the
@@ -71,12 +124,37 @@ const redirectStatuses = new Set([301, 302, 303, 307, 308]);
  * (with its `code` and `syscall`, e.g. `ECONNREFUSED` from `connect`), or the signal's reason on abort.
  * Proxies and `dispatcher` are not supported: pass the global `fetch` (or undici's) for those.
  *
+ * Given a {@link DirectRequest} (the init option {@link directRequestOption}), it sends that and ignores
+ * the `Request`, and never follows a redirect.
+ *
  * The modules load on the first request, so importing this costs nothing.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const idleTimeout = options.idleTimeout ?? 4_000;
+  const settings = { maxBodyBytes, idleTimeout };
   return async function nodeFetch(input, init) {
+    const direct = (init as { [directRequestOption]?: DirectRequest } | undefined)?.[directRequestOption];
+    if (direct) {
+      direct.signal.throwIfAborted();
+      const target = baseTarget(direct.base);
+      const headers: Record<string, string> = { ...direct.headers };
+      if (direct.body !== undefined) headers['content-length'] = String(Buffer.byteLength(direct.body));
+      headers.accept ??= '*/*';
+      return exchangeWhole(
+        settings,
+        target,
+        target.prefix + direct.path,
+        direct.method,
+        headers,
+        direct.body,
+        {
+          signal: direct.signal,
+          redirect: 'error',
+          lean: true,
+        },
+      );
+    }
     const request = input instanceof Request ? input : undefined;
     const url = new URL(request ? request.url : String(input));
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
@@ -99,47 +177,64 @@ export function createNodeFetch(options: NodeFetchOptions = {}): FetchFunction {
         headers['content-type'] = 'text/plain;charset=UTF-8';
     }
     headers.accept ??= '*/*';
-    const secure = url.protocol === 'https:';
-    if (!secure && url.protocol !== 'http:')
-      throw new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) });
-    const loaded = agentsFor(idleTimeout);
-    const agent = secure ? loaded.https : loaded.http;
-    const requestOptions: RequestOptions = {
-      method,
-      headers,
-      agent,
-      host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-      ...(url.port ? { port: url.port } : {}),
-      path: url.pathname + url.search,
-    };
-    const answer = await exchange(
-      secure ? loaded.request.https : loaded.request.http,
-      requestOptions,
-      body,
+    return exchangeWhole(settings, targetOf(url), url.pathname + url.search, method, headers, body, {
       signal,
-    );
-    const status = answer.statusCode ?? 0;
-    if (redirect === 'error' && redirectStatuses.has(status)) {
-      answer.destroy();
-      throw new TypeError('fetch failed', { cause: new Error(`unexpected redirect (HTTP ${status})`) });
-    }
-    const bytes = await readAnswer(answer, maxBodyBytes, signal);
-    try {
-      const responseHeaders = new Headers();
-      const raw = answer.rawHeaders;
-      for (let i = 0; i < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
-      const noBody = nullBodyStatuses.has(status) || method === 'HEAD';
-      const response = new Response(noBody ? null : bytes, {
-        status,
-        statusText: answer.statusMessage ?? '',
-        headers: responseHeaders,
-      });
-      bodies.set(response, noBody ? new Uint8Array(0) : bytes);
-      return response;
-    } catch (error) {
-      throw new TypeError('fetch failed', { cause: error });
-    }
+      redirect,
+      lean: false,
+    });
   };
+}
+
+/**
+ * Sends one request on the shared agents and reads its answer whole. A `lean` answer carries no body
+ * stream (its bytes are only in {@link bodyOf}); otherwise the `Response` also holds them, as fetch's does.
+ */
+async function exchangeWhole(
+  settings: { maxBodyBytes: number; idleTimeout: number },
+  target: Target,
+  path: string,
+  method: string,
+  headers: Record<string, string>,
+  body: Uint8Array | string | undefined,
+  how: { signal: AbortSignal | undefined; redirect: RequestInit['redirect']; lean: boolean },
+): Promise<Response> {
+  const { signal } = how;
+  const loaded = agentsFor(settings.idleTimeout);
+  const requestOptions: RequestOptions = {
+    method,
+    headers,
+    agent: target.secure ? loaded.https : loaded.http,
+    host: target.host,
+    ...(target.port ? { port: target.port } : {}),
+    path,
+  };
+  const answer = await exchange(
+    target.secure ? loaded.request.https : loaded.request.http,
+    requestOptions,
+    body,
+    signal,
+  );
+  const status = answer.statusCode ?? 0;
+  if (how.redirect === 'error' && redirectStatuses.has(status)) {
+    answer.destroy();
+    throw new TypeError('fetch failed', { cause: new Error(`unexpected redirect (HTTP ${status})`) });
+  }
+  const bytes = await readAnswer(answer, settings.maxBodyBytes, signal);
+  try {
+    const noBody = nullBodyStatuses.has(status) || method === 'HEAD';
+    const response = new Response(noBody || how.lean ? null : bytes, {
+      status,
+      statusText: answer.statusMessage ?? '',
+    });
+    // Appended to the Response's own Headers: one Headers object, not a second one copied into it.
+    const responseHeaders = response.headers;
+    const raw = answer.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
+    bodies.set(response, noBody ? new Uint8Array(0) : bytes);
+    return response;
+  } catch (error) {
+    throw new TypeError('fetch failed', { cause: error });
+  }
 }
 
 async function readBody(body: NonNullable<RequestInit['body']>): Promise<Uint8Array | string> {
@@ -202,7 +297,7 @@ function readAnswer(
   maxBodyBytes: number,
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
-  const declared = Number(answer.headers['content-length']);
+  const declared = Number(declaredLength(answer.rawHeaders));
   if (declared > maxBodyBytes) {
     answer.destroy();
     return Promise.reject(tooLarge(maxBodyBytes));
@@ -238,6 +333,13 @@ function readAnswer(
       fail(new TypeError('terminated', { cause: new Error('the answer was cut off') })),
     );
   });
+}
+
+/** `Content-Length` from the raw headers: `answer.headers` would build a whole header object to read one. */
+function declaredLength(raw: readonly string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === 14 && raw[i]!.toLowerCase() === 'content-length') return raw[i + 1];
+  return undefined;
 }
 
 function tooLarge(maxBodyBytes: number): TypeError {

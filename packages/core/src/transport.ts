@@ -1,6 +1,6 @@
-import type { KyInstance } from 'ky';
+import type { KyInstance, Options as KyOptions } from 'ky';
 import { type TransportAttempt, TransportError } from './errors.ts';
-import { bodyOf, createNodeFetch } from './node-fetch.ts';
+import { bodyOf, createNodeFetch, type DirectRequest, directRequestOption } from './node-fetch.ts';
 import { backoff, delay, isRetryable, type RetryPolicy, retryDelay } from './retry.ts';
 import type { HttpMethod } from './route.ts';
 
@@ -173,11 +173,16 @@ async function readCapped(response: Response, limit: number, abort: (reason: Att
  */
 export class Transport {
   readonly #settings: TransportSettings;
+  readonly #hosts: readonly string[];
+  /** On wxpark's own node:http fetch, the request goes to it beside ky's `Request` (see DirectRequest). */
+  readonly #direct: boolean;
   #http: KyInstance | undefined;
   #certificateHttp: KyInstance | undefined;
 
   constructor(settings: TransportSettings) {
     this.#settings = settings;
+    this.#hosts = [settings.baseUrl, ...settings.backupBaseUrls];
+    this.#direct = settings.fetch === undefined;
   }
 
   /** ky is loaded and its instances created on the first call, so importing the SDK costs no ky. */
@@ -185,27 +190,27 @@ export class Transport {
     loadingKy ??= import('ky');
     const { default: ky } = await loadingKy;
     const settings = this.#settings;
+    // Static options only, resolved once: ky merges its defaults into every call's options.
     const base = {
       throwHttpErrors: false,
       // The attempt's own signal bounds it, body included; ky's timeout stops at the headers.
       timeout: false,
       // Retries are ours (see send).
-      retry: { limit: 0 },
-      redirect: 'error',
+      retry: 0,
     } as const;
-    // Measured faster than the global fetch on Node (apps/bench); the option keeps the global one selectable.
-    this.#http ??= ky.create({
-      ...base,
-      fetch: settings.fetch ?? createNodeFetch({ maxBodyBytes: settings.maxResponseBytes }),
-    });
+    // wxpark's node:http fetch, measured faster than the global fetch on Node (apps/bench), refuses redirects
+    // itself; the option keeps the global one selectable.
+    this.#http ??= settings.fetch
+      ? ky.create({ ...base, redirect: 'error', fetch: settings.fetch })
+      : ky.create({ ...base, fetch: createNodeFetch({ maxBodyBytes: settings.maxResponseBytes }) });
     if (settings.certificateFetch)
-      this.#certificateHttp ??= ky.create({ ...base, fetch: settings.certificateFetch });
+      this.#certificateHttp ??= ky.create({ ...base, redirect: 'error', fetch: settings.certificateFetch });
     return clientCertificate ? this.#certificateHttp : this.#http;
   }
 
   /** The hosts a call may use, in order. */
   get hosts(): readonly string[] {
-    return [this.#settings.baseUrl, ...this.#settings.backupBaseUrls];
+    return this.#hosts;
   }
 
   /**
@@ -220,13 +225,14 @@ export class Transport {
     options: SendOptions = {},
   ): Promise<RawResponse> {
     const attempts: TransportAttempt[] = [];
-    const hosts = this.hosts;
+    const hosts = this.#hosts;
     const http =
       (options.clientCertificate ? this.#certificateHttp : this.#http) ??
       (await this.#client(options.clientCertificate));
     // The protocol checks this before preparing the call; kept here so no call can leave without it.
     if (!http) throw new Error('a client-certificate call on a client without clientCertificate');
     const retries = method === 'GET' ? this.#settings.retry.limit : 0;
+    const direct = this.#direct && !options.clientCertificate;
     let path = '';
     for (let hostIndex = 0; hostIndex < hosts.length; hostIndex++) {
       const host = hosts[hostIndex]!;
@@ -244,12 +250,18 @@ export class Transport {
           ? AbortSignal.any([options.signal, controller.signal])
           : controller.signal;
         try {
-          const response = await http(url, {
-            method,
-            headers: attempt.headers,
-            ...(attempt.body === undefined ? {} : { body: attempt.body }),
-            signal,
-          });
+          const response = await http(
+            url,
+            direct
+              ? // ky forwards options it does not know to the fetch.
+                ({ method, [directRequestOption]: directRequest(host, method, attempt, signal) } as KyOptions)
+              : {
+                  method,
+                  headers: attempt.headers,
+                  ...(attempt.body === undefined ? {} : { body: attempt.body }),
+                  signal,
+                },
+          );
           const bytes =
             bodyOf(response) ?? (await readCapped(response, this.#settings.maxResponseBytes, abort));
           clearTimeout(timer);
@@ -290,6 +302,17 @@ export class Transport {
       attempts,
     });
   }
+}
+
+function directRequest(
+  base: string,
+  method: string,
+  attempt: PreparedAttempt,
+  signal: AbortSignal,
+): DirectRequest {
+  return attempt.body === undefined
+    ? { base, path: attempt.path, method, headers: attempt.headers, signal }
+    : { base, path: attempt.path, method, headers: attempt.headers, body: attempt.body, signal };
 }
 
 /**

@@ -80,9 +80,9 @@ export class V3Protocol implements Protocol {
     }
     const queryNames =
       route.method === 'GET' || route.method === 'DELETE' ? Object.keys(fields) : (rules.query ?? []);
-    const query = new URLSearchParams();
+    const query = queryNames.length > 0 ? new URLSearchParams() : undefined;
     for (const name of queryNames) {
-      if (fields[name] !== undefined) query.append(name, String(fields[name]));
+      if (fields[name] !== undefined) query?.append(name, String(fields[name]));
       delete fields[name];
     }
     let serial: string | undefined;
@@ -93,7 +93,7 @@ export class V3Protocol implements Protocol {
         if (typeof fields[name] === 'string') fields[name] = encryptSensitive(fields[name] as string, key);
       }
     }
-    const search = query.toString();
+    const search = query?.toString();
     const url = search ? `${path}?${search}` : path;
     const hasBody = route.method !== 'GET' && route.method !== 'DELETE';
     return { url, ...(hasBody ? { body: JSON.stringify(fields) } : {}), ...(serial ? { serial } : {}) };
@@ -110,17 +110,16 @@ export class V3Protocol implements Protocol {
       body: call.body ?? '',
     });
     const serial = call.serial === null ? undefined : (call.serial ?? (await this.keys.preferredSerial()));
-    return {
-      path: call.url,
-      headers: {
-        authorization,
-        accept: 'application/json',
-        'user-agent': this.#userAgent,
-        ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(serial ? { 'wechatpay-serial': serial } : {}),
-      },
-      ...(call.body === undefined ? {} : { body: call.body }),
+    const headers: Record<string, string> = {
+      authorization,
+      accept: 'application/json',
+      'user-agent': this.#userAgent,
     };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (serial) headers['wechatpay-serial'] = serial;
+    return call.body === undefined
+      ? { path: call.url, headers }
+      : { path: call.url, headers, body: call.body };
   }
 
   /**

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import ky, { isNetworkError } from 'ky';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bodyOf, createNodeFetch } from '../src/node-fetch.ts';
+import { bodyOf, createNodeFetch, directRequestOption } from '../src/node-fetch.ts';
 import { isUnreachable } from '../src/transport.ts';
 
 const servers: Server[] = [];
@@ -53,6 +53,51 @@ describe('createNodeFetch', () => {
     const sent = new Uint8Array(Buffer.from('{"名":"停车"}\n', 'utf8'));
     expect(bodyOf(answer)).toEqual(sent);
     expect(new Uint8Array(await answer.arrayBuffer())).toEqual(sent);
+  });
+
+  it('sends a direct request beside ky: its own headers, body and signal, under the base URL path, the answer bytes in bodyOf', async () => {
+    let seen:
+      | { method?: string; url?: string; headers: IncomingMessage['headers']; body: string }
+      | undefined;
+    const url = await listen(async (req, res) => {
+      seen = { method: req.method, url: req.url, headers: req.headers, body: await readAll(req) };
+      res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'r-1' });
+      res.end('{"名":"停车"}');
+    });
+    const http = ky.create({ fetch: createNodeFetch(), throwHttpErrors: false, retry: 0 });
+    const body = '{"plate":"粤B888888"}';
+    const answer = await http(`${url}/gateway/v3/path?a=%20`, {
+      method: 'POST',
+      [directRequestOption]: {
+        base: `${url}/gateway`,
+        path: '/v3/path?a=%20',
+        method: 'POST',
+        headers: { authorization: 'WECHATPAY2 x', 'content-type': 'application/json' },
+        body,
+        signal: new AbortController().signal,
+      },
+    } as Parameters<typeof http>[1]);
+    expect(seen).toMatchObject({ method: 'POST', url: '/gateway/v3/path?a=%20', body });
+    expect(seen?.headers.authorization).toBe('WECHATPAY2 x');
+    expect(seen?.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('request-id')).toBe('r-1');
+    expect(new TextDecoder().decode(bodyOf(answer))).toBe('{"名":"停车"}');
+  });
+
+  it('refuses a redirect answering a direct request', async () => {
+    const url = await listen((_req, res) => res.writeHead(302, { location: '/elsewhere' }).end());
+    const error = await createNodeFetch()(`${url}/x`, {
+      [directRequestOption]: {
+        base: url,
+        path: '/x',
+        method: 'GET',
+        headers: {},
+        signal: new AbortController().signal,
+      },
+    } as RequestInit).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(isUnreachable(error)).toBe(false);
   });
 
   it('answers a 204 with no body', async () => {

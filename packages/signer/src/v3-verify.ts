@@ -352,11 +352,15 @@ export async function signV3Response(
   return signer.sign(buildV3VerifyMessage(timestamp, nonce, body));
 }
 
+// Strict and keeping a byte order mark; one decoder serves every call (decode without `stream` keeps no state).
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function decodeBody(body: unknown): string | undefined {
   if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) {
+    if (body.byteLength === 0) return '';
     try {
-      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+      return strictUtf8.decode(body);
     } catch {
       return undefined;
     }

@@ -107,6 +107,18 @@ describe('verifyV3Signature', () => {
     );
   });
 
+  it('verifies a raw body after one that was cut inside a character: no decoding state carries over', async () => {
+    const bytes = new TextEncoder().encode(body);
+    const cut = bytes.subarray(0, bytes.indexOf(0xe7) + 1); // the first byte of 粤 alone
+    await expectRejectCode(verifyV3Signature(options({ body: cut })), 'SIGNATURE_MISMATCH');
+    await expect(verifyV3Signature(options({ body: bytes }))).resolves.toBeUndefined();
+  });
+
+  it('verifies an empty 204 body given as bytes', async () => {
+    const headers = headersFor({ signature: signResponse(wechat.privateKey, timestamp, nonce, '') });
+    await expect(verifyV3Signature(options({ headers, body: new Uint8Array(0) }))).resolves.toBeUndefined();
+  });
+
   it('rejects a response signed under another serial with UNKNOWN_SERIAL', async () => {
     const error = await expectRejectCode(
       verifyV3Signature(options({ headers: headersFor({ serial: 'PUB_KEY_ID_0199999999999999' }) })),
