@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type RecordedRequest, type Sandbox, startSandbox } from '@wxpark/sandbox';
 import { tempDir } from '@wxpark/test-utils';
 import { parseXml } from '@wxpark/xml';
@@ -148,6 +149,9 @@ it('runs a fleet of three on one PostgreSQL through kill -9s: nothing lost, noth
         plate_color: 'PLATE_COLOR_BLUE',
         state: 'ENTRANCE_STATE_IN',
       };
+      // One notice, one id: a delivery cut by a kill is the same notice delivered again (as WeChat does),
+      // which the instance may already have recorded before it died.
+      const id = randomUUID();
       let sent: Awaited<ReturnType<Sandbox['sendV3Notice']>> | undefined;
       for (let attempt = 0; !sent; attempt++) {
         try {
@@ -156,6 +160,7 @@ it('runs a fleet of three on one PostgreSQL through kill -9s: nothing lost, noth
             mchId: merchant.mchId,
             event_type: 'VEHICLE.ENTRANCE_STATE_CHANGE',
             resource,
+            id,
           });
         } catch {
           if (attempt > 300) throw new Error('no instance took the notice');
