@@ -120,6 +120,22 @@ export function feeOf(
   return Math.ceil(seconds / 3600) * tariff.fenPerHour;
 }
 
+/**
+ * The merchant fields of an APIv2 call (a service provider's with its sub-merchant) and its nonce, fixed
+ * when the call is stored, so the signed body is the same bytes on every attempt: a resend is not a new
+ * request.
+ */
+export function v2Envelope(v2: NonNullable<GatewayTargets['v2']>): Record<string, string> {
+  return {
+    appid: v2.appid,
+    mch_id: v2.mch_id,
+    ...(v2.sub_mch_id === undefined
+      ? {}
+      : { sub_mch_id: v2.sub_mch_id, ...(v2.sub_appid ? { sub_appid: v2.sub_appid } : {}) }),
+    nonce_str: randomBytes(16).toString('hex'),
+  };
+}
+
 interface ExitCharge {
   call?: NewCall;
   decision: NewGateDecision;
@@ -204,13 +220,7 @@ export function planCharge(
       {
         route: partner ? chargeRoutes.v2Partner : chargeRoutes.v2,
         payload: {
-          appid: v2.appid,
-          mch_id: v2.mch_id,
-          ...(partner
-            ? { sub_mch_id: v2.sub_mch_id, ...(v2.sub_appid ? { sub_appid: v2.sub_appid } : {}) }
-            : {}),
-          // Fixed here, so the signed body is the same bytes on every attempt (a resend is not a new order).
-          nonce_str: randomBytes(16).toString('hex'),
+          ...v2Envelope(v2),
           body: `${targets.parkingName} 停车费`.slice(0, 128),
           out_trade_no,
           total_fee: fee,

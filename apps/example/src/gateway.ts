@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { formatChinaCompactTime, formatChinaRfc3339 } from '@wxpark/core';
-import { planCharge, scoreEntryCall } from './charge.ts';
+import { planCharge, scoreEntryCall, v2Envelope } from './charge.ts';
 import type { CallOutcome, Outbox } from './outbox.ts';
 import type { GateDecision, GateStore, NewCall, Stay } from './store/types.ts';
 
@@ -115,13 +115,7 @@ export class Gateway {
       calls.push({
         route: v2Route(partner),
         payload: {
-          appid: v2.appid,
-          mch_id: v2.mch_id,
-          ...(partner
-            ? { sub_mch_id: v2.sub_mch_id, ...(v2.sub_appid ? { sub_appid: v2.sub_appid } : {}) }
-            : {}),
-          // Fixed here, so the signed body is the same bytes on every attempt (a resend is not a new request).
-          nonce_str: randomBytes(16).toString('hex'),
+          ...v2Envelope(v2),
           trade_scene: 'PARKING',
           scene_info: {
             start_time: formatChinaCompactTime(at),
