@@ -24,6 +24,7 @@ import {
   verifyV3Answer,
 } from './floors.ts';
 import { type Contender, cpuPerCall, interleave, type Spread, spread } from './measure.ts';
+import { benchWorkload } from './workload.ts';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const ms = Number(process.env.BENCH_MS ?? 1000);
@@ -33,34 +34,11 @@ const require = createRequire(import.meta.url);
 const baselineDir = process.env.BENCH_BASELINE;
 
 const sandbox = await startSandboxProcess();
-const merchant = sandbox.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
-const v3 = merchant.v3!;
-const { publicKeyId, publicKey } = sandbox.config.platform;
-const brand = sandbox.config.brands![0]!;
-const openid = sandbox.config.mallMembers!.find(
-  (m) => m.authorize_state === 'AUTHORIZED' && m.brandId === brand.brandId,
-)!.openid;
-const plate = sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number)!
-  .plate_number!;
-
+const { merchant, v3, publicKeyId, publicKey, brand, openid, parking, sceneInfo } = benchWorkload(sandbox);
 // The same wire data for every contender.
-const parking = {
-  brandid: brand.brandId,
-  appid: brand.appId,
-  openid,
-  plate_number: '粤B888888',
-  state: 'IN' as const,
-  time: '2026-11-24T10:30:00+08:00',
-};
 const parkingBody = JSON.stringify(parking);
 const authQuery = { openid, appid: brand.appId };
 const authUrl = `/v3/businesscircle/user-authorizations/${openid}?appid=${brand.appId}`;
-const sceneInfo = {
-  start_time: '20261124103000',
-  plate_number: plate,
-  parking_name: '欢乐海岸停车场',
-  free_time: '1200',
-};
 const v2Fields = {
   appid: merchant.appId,
   mch_id: merchant.mchId,

@@ -13,18 +13,11 @@ import { startSandboxProcess } from '@wxpark/sandbox';
 import { vehicleV2 } from '@wxpark/vehicle-v2';
 import { createHttpSend, loadV3Keys, v3Floor } from './floors.ts';
 import { type CpuProfile, summarize } from './profile-summary.ts';
+import { benchWorkload } from './workload.ts';
 
 const [scenario = 'v3-204', callsArg = '5000', inFlightArg = '1', transport = 'node'] = process.argv.slice(2);
 const sandbox = await startSandboxProcess();
-const merchant = sandbox.config.merchants.find((m) => m.v3 && !m.subMerchants?.length)!;
-const v3 = merchant.v3!;
-const { publicKeyId, publicKey } = sandbox.config.platform;
-const brand = sandbox.config.brands![0]!;
-const openid = sandbox.config.mallMembers!.find(
-  (m) => m.authorize_state === 'AUTHORIZED' && m.brandId === brand.brandId,
-)!.openid;
-const plate = sandbox.config.vehicleUsers.find((u) => u.user_state === 'NORMAL' && u.plate_number)!
-  .plate_number!;
+const { merchant, v3, publicKeyId, publicKey, brand, openid, parking, sceneInfo } = benchWorkload(sandbox);
 const client = createClient(
   {
     mchId: merchant.mchId,
@@ -37,27 +30,14 @@ const client = createClient(
   [businesscircle, vehicleV2],
 );
 const calls: Record<string, () => Promise<unknown>> = {
-  'v3-204': () =>
-    client.v3.businesscircle.parkings({
-      brandid: brand.brandId,
-      appid: brand.appId,
-      openid,
-      plate_number: '粤B888888',
-      state: 'IN',
-      time: '2026-11-24T10:30:00+08:00',
-    }),
+  'v3-204': () => client.v3.businesscircle.parkings(parking),
   'v3-200': () => client['v3/businesscircle/user-authorizations/{openid}']({ openid, appid: brand.appId }),
   v2: () =>
     client.v2.vehicle.pay.notification({
       appid: merchant.appId,
       mch_id: merchant.mchId,
       trade_scene: 'PARKING',
-      scene_info: {
-        start_time: '20261124103000',
-        plate_number: plate,
-        parking_name: '欢乐海岸停车场',
-        free_time: '1200',
-      },
+      scene_info: sceneInfo,
     }),
 };
 const keys = loadV3Keys({ ...v3, mchId: merchant.mchId, publicKeyId, publicKey });
