@@ -65,10 +65,13 @@ export class WxparkError extends Error {
    * {@link ValidationErrorCode}, {@link SignatureErrorCode}, {@link TransportErrorCode}, {@link ApiErrorCode}.
    */
   readonly code: string;
-  readonly hint?: string;
+  declare readonly hint?: string;
 
   constructor(init: WxparkErrorInit) {
-    super(init.hint ? `${init.message} (hint: ${init.hint})` : init.message, { cause: init.cause });
+    super(
+      init.hint ? `${init.message} (hint: ${init.hint})` : init.message,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.name = 'WxparkError';
     this.code = init.code;
     if (init.hint !== undefined) this.hint = init.hint;
@@ -169,8 +172,8 @@ export type SignatureErrorCode = SignerErrorCode | 'MISSING_SIGN' | 'SIGN_TYPE_M
 export class SignatureError extends WxparkError {
   declare readonly code: SignatureErrorCode;
   /** The API path or notice the signature belonged to. */
-  readonly path?: string;
-  readonly requestId?: string;
+  declare readonly path?: string;
+  declare readonly requestId?: string;
 
   constructor(init: WxparkErrorInit<SignatureErrorCode> & { path?: string; requestId?: string }) {
     super(baseInit(init));
@@ -226,11 +229,11 @@ export class ApiError extends WxparkError {
   readonly method: string;
   readonly path: string;
   /** The `Request-ID` response header, worth quoting to WeChat Pay support. */
-  readonly requestId?: string;
+  declare readonly requestId?: string;
   /** APIv3 `detail`. */
-  readonly detail?: ApiErrorDetail;
+  declare readonly detail?: ApiErrorDetail;
   /** APIv2 `err_code_des`, or `return_msg` when the communication itself failed. */
-  readonly description?: string;
+  declare readonly description?: string;
   /**
    * False when the response carried no signature to check (APIv2 errors and gateway responses often do not):
    * its body may not come from WeChat Pay.

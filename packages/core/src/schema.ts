@@ -104,10 +104,15 @@ export function oneOf<const T extends readonly string[]>(values: T): Schema<T[nu
 
 /** A safe integer within bounds. */
 export function integer(rules: { min?: number; max?: number } = {}): Schema<number> {
-  const bounds = [
-    rules.min === undefined ? '' : ` >= ${rules.min}`,
-    rules.max === undefined ? '' : ` <= ${rules.max}`,
-  ].join('');
+  const { min, max } = rules;
+  const bounds =
+    min !== undefined && max !== undefined
+      ? ` from ${min} to ${max}`
+      : min !== undefined
+        ? ` of at least ${min}`
+        : max !== undefined
+          ? ` of at most ${max}`
+          : '';
   const expected = `an integer${bounds}`;
   return make(expected, (value, path, issues) => {
     if (

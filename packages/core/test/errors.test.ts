@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inspect } from 'node:util';
 import { SignerError } from '@wxpark/signer';
 import { XmlError } from '@wxpark/xml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,5 +153,30 @@ describe('error identity', () => {
       expect(Object.keys(error)).not.toContain('Symbol(wxpark.error)');
       expect(JSON.stringify(error)).not.toContain('wxpark.error');
     }
+  });
+});
+
+describe('what an error shows', () => {
+  it('holds only the fields it was given: no hint, cause, requestId or description shown as undefined', () => {
+    const shown = [
+      new WxparkError({ code: 'MALFORMED_RESPONSE', message: 'm' }),
+      new ValidationError({
+        code: 'VALIDATION_FAILED',
+        issues: [{ path: 'out_serial_number', expected: 'present', received: 'nothing' }],
+      }),
+      new SignatureError({ code: 'SIGNATURE_MISMATCH', message: 'm' }),
+      new ApiError({
+        protocol: 'v3',
+        method: 'POST',
+        path: '/v3/x',
+        status: 400,
+        code: 'PARAM_ERROR',
+        message: 'm',
+        signatureVerified: true,
+        isRetryable: false,
+      }),
+      new XmlError({ code: 'MALFORMED', message: 'm' }),
+    ].map((error) => inspect(error));
+    for (const text of shown) expect(text).not.toMatch(/: undefined/);
   });
 });

@@ -157,7 +157,9 @@ describe('toStandardSchema', () => {
       ['ids', 1],
       ['start'],
     ]);
-    expect(result.issues?.[1]?.message).toBe('ids[1] must be an integer >= 1, received the number 0');
+    expect(result.issues?.[1]?.message).toBe(
+      'ids[1] must be an integer of at least 1, received the number 0',
+    );
   });
 });
 

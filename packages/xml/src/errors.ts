@@ -52,7 +52,7 @@ export class XmlError extends Error {
   /** Why the body or record was refused; stable across versions. */
   readonly code: XmlErrorCode;
   /** The field (element name or record key) concerned, when there is one. */
-  readonly field?: string;
+  declare readonly field?: string;
 
   constructor(init: XmlErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
